@@ -1,0 +1,2 @@
+namespace Erofs.Accel.Core;
+internal static class AssemblyMarker { }

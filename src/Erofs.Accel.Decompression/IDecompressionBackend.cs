@@ -1,0 +1,46 @@
+namespace Erofs.Accel.Decompression;
+
+/// <summary>Broad family of a backend, for routing and reporting.</summary>
+public enum BackendKind
+{
+    Software,
+    Accelerator,
+    OpenCl,
+}
+
+/// <summary>Whether a backend can be used on this machine, and if not, why.</summary>
+public readonly record struct BackendAvailability(bool IsAvailable, string Detail)
+{
+    public static BackendAvailability Available(string detail) => new(true, detail);
+    public static BackendAvailability Unavailable(string reason) => new(false, reason);
+    public override string ToString() => IsAvailable ? $"available ({Detail})" : $"unavailable: {Detail}";
+}
+
+/// <summary>
+/// A decoder of single pclusters. Backends only decode: they never read images, never allocate per call on the hot
+/// path beyond what their native library needs, never write outside <paramref name="destination"/>, and never run
+/// unbounded. Implementations must be safe to call from several threads at once.
+/// </summary>
+public interface IDecompressionBackend
+{
+    /// <summary>Short stable name (for example "lz4-k4os", "deflate-libdeflate", "qpl", "qat", "opencl").</summary>
+    string Name { get; }
+
+    BackendKind Kind { get; }
+
+    BackendAvailability Availability { get; }
+
+    /// <summary>Algorithms this backend decodes at all.</summary>
+    IReadOnlyCollection<CompressionAlgorithm> Algorithms { get; }
+
+    /// <summary>True when this backend can take this particular request (parameters, sizes, partial decoding).</summary>
+    bool Supports(in DecodeParameters parameters, int sourceLength);
+
+    /// <summary>
+    /// Decodes <paramref name="source"/> (the exact compressed stream, zero padding already removed) and writes decoded
+    /// bytes <c>[DecodedSkip, DecodedLength)</c> to the start of <paramref name="destination"/>.
+    /// On anything but <see cref="DecodeStatus.Done"/> the destination content is unspecified (but nothing outside it
+    /// was touched) and <paramref name="bytesWritten"/> is 0.
+    /// </summary>
+    DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten);
+}

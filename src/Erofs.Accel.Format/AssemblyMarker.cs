@@ -1,0 +1,2 @@
+namespace Erofs.Accel.Format;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace Erofs.Accel.Fuse;
+internal static class AssemblyMarker { }

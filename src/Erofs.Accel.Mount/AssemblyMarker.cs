@@ -1,0 +1,2 @@
+namespace Erofs.Accel.Mount;
+internal static class AssemblyMarker { }

@@ -42,4 +42,18 @@ public sealed class CorruptCompressedDataException : Exception
 public interface IPclusterDecompressor
 {
     ValueTask<DecompressionResult> DecompressAsync(DecompressionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Decodes many independent requests; <paramref name="results"/>[i] receives the result of <paramref name="batch"/>[i].
+    /// The default runs them one after another; the engine overrides it to batch (OpenCL) or spread them over workers.
+    /// </summary>
+    async ValueTask DecompressBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < batch.Length) throw new ArgumentException("results shorter than batch", nameof(results));
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var r = await DecompressAsync(batch.Span[i], cancellationToken).ConfigureAwait(false);
+            results.Span[i] = r;
+        }
+    }
 }

@@ -1,0 +1,30 @@
+using Erofs.Accel.Format;
+
+namespace Erofs.Accel.Cli;
+
+/// <summary>Turns expected failures (image, I/O, permission) into one readable line.</summary>
+public static class ErrorText
+{
+    public static bool TryDescribe(Exception e, out string text)
+    {
+        switch (e)
+        {
+            case ErofsException ee:
+                text = ee.Message;
+                return true;
+            case UnauthorizedAccessException:
+            case IOException:
+                text = e.Message;
+                return true;
+            case Decompression.CorruptCompressedDataException c:
+                text = c.Message;
+                return true;
+            case OperationCanceledException:
+                text = "cancelled";
+                return true;
+            default:
+                text = "";
+                return false;
+        }
+    }
+}

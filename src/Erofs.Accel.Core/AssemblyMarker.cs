@@ -1,2 +1,0 @@
-namespace Erofs.Accel.Core;
-internal static class AssemblyMarker { }

@@ -1,0 +1,43 @@
+namespace Erofs.Accel.Core.Data;
+
+/// <summary>How the bytes of an extent are stored.</summary>
+public enum ExtentKind : byte
+{
+    /// <summary>Not mapped: reads as zeros.</summary>
+    Hole,
+    /// <summary>Stored uncompressed; file byte la+k is at pcluster byte k.</summary>
+    Shifted,
+    /// <summary>Stored uncompressed in one block, rotated: file byte y is at pcluster byte y mod blocksize.</summary>
+    Interlaced,
+    /// <summary>Compressed with <see cref="Extent.Algorithm"/>.</summary>
+    Compressed,
+    /// <summary>Stored inside the packed inode at <see cref="Extent.FragmentOffset"/>.</summary>
+    Fragment,
+}
+
+/// <summary>
+/// A run of file bytes <c>[LogicalStart, LogicalStart + LogicalLength)</c> and where it comes from. For compressed
+/// extents the pcluster decodes (from decoded byte 0) to at least LogicalLength bytes.
+/// </summary>
+public readonly record struct Extent
+{
+    public long LogicalStart { get; init; }
+    public long LogicalLength { get; init; }
+    public ExtentKind Kind { get; init; }
+    /// <summary>Device id (0 = primary, unified addressing applies).</summary>
+    public int Device { get; init; }
+    /// <summary>Byte address of the pcluster (a metadata position when <see cref="InMetadata"/>).</summary>
+    public long PhysicalAddress { get; init; }
+    public int PhysicalLength { get; init; }
+    /// <summary>The pcluster is inline in the metadata (ztailpacking): read it like metadata of the inode.</summary>
+    public bool InMetadata { get; init; }
+    /// <summary>The metadata it lives in is the metabox (inline pclusters of metabox inodes).</summary>
+    public bool InMetabox { get; init; }
+    /// <summary>On-disk algorithm id for compressed extents.</summary>
+    public int Algorithm { get; init; }
+    /// <summary>Only a prefix of what the pcluster decodes to belongs to this extent (dedupe).</summary>
+    public bool PartialReference { get; init; }
+    public long FragmentOffset { get; init; }
+
+    public long LogicalEnd => LogicalStart + LogicalLength;
+}

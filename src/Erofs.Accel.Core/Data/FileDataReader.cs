@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Erofs.Accel.Core.Storage;
+using Erofs.Accel.Decompression;
+
+namespace Erofs.Accel.Core.Data;
+
+/// <summary>
+/// Reads file content for every data layout: flat (plain, inline tail), chunk-based and compressed.
+/// </summary>
+internal sealed class FileDataReader
+{
+    private readonly ErofsImage _image;
+    private readonly DeviceSet _devices;
+    private readonly IPclusterDecompressor _decompressor;
+    private readonly DecodedPclusterCache _cache;
+    private readonly int _blockBits;
+
+    public FileDataReader(ErofsImage image, DeviceSet devices, IPclusterDecompressor decompressor, DecodedPclusterCache cache)
+    {
+        _image = image;
+        _devices = devices;
+        _decompressor = decompressor;
+        _cache = cache;
+        _blockBits = image.Superblock.BlockSizeBits;
+    }
+
+    public IPclusterDecompressor Decompressor => _decompressor;
+
+    /// <summary>Reads up to dest.Length bytes at offset; returns the count (short only at end of file).</summary>
+    public int Read(ErofsInode inode, long offset, Span<byte> dest)
+    {
+        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset));
+        long size = (long)inode.Size;
+        if (offset >= size || dest.IsEmpty) return 0;
+        int n = (int)Math.Min(dest.Length, size - offset);
+        dest = dest[..n];
+        switch (inode.Layout)
+        {
+            case DataLayout.FlatPlain:
+            case DataLayout.FlatInline:
+                ReadFlat(inode, offset, dest);
+                break;
+            case DataLayout.ChunkBased:
+                ReadChunked(inode, offset, dest);
+                break;
+            default:
+                ReadCompressed(inode, offset, dest);
+                break;
+        }
+        return n;
+    }
+
+    // ---- flat ------------------------------------------------------------------------------------------------
+
+    private void ReadFlat(ErofsInode inode, long offset, Span<byte> dest)
+    {
+        long size = (long)inode.Size;
+        long bs = 1L << _blockBits;
+        bool inline = inode.Layout == DataLayout.FlatInline;
+        long tailStart = inline ? ((size + bs - 1) >> _blockBits) - 1 << _blockBits : size;
+        if (tailStart < 0) tailStart = 0;
+        ulong startBlk = inode.Core.WideU;
+        ulong nullMask = inode.Core.NbIsAddressHigh ? ErofsConstants.NullAddress48 : ErofsConstants.NullAddress32;
+        bool hole = !inline && (startBlk & nullMask) == nullMask;
+        if (offset < tailStart)
+        {
+            int n = (int)Math.Min(dest.Length, tailStart - offset);
+            if (hole) dest[..n].Clear();
+            else
+            {
+                if (startBlk > (ulong)(long.MaxValue >> _blockBits))
+                    throw new ErofsCorruptImageException($"start block {startBlk} out of range", null, inode.Nid);
+                _devices.ReadExact(0, ((long)startBlk << _blockBits) + offset, dest[..n], inode.Nid);
+            }
+            dest = dest[n..];
+            offset += n;
+        }
+        if (!dest.IsEmpty)
+            _image.Meta.Read(inode.InMetabox, inode.PayloadPosition + (offset - tailStart), dest, inode.Nid);
+    }
+
+    // ---- chunk-based ---------------------------------------------------------------------------------------
+
+    private void ReadChunked(ErofsInode inode, long offset, Span<byte> dest)
+    {
+        int format = (int)(inode.Core.U & 0xFFFF);
+        int chunkBits = _blockBits + (format & ChunkFormat.BlockBitsMask);
+        if (chunkBits > 47) throw new ErofsCorruptImageException($"chunk size 2^{chunkBits} out of range", null, inode.Nid);
+        bool indexes = (format & ChunkFormat.Indexes) != 0;
+        bool is48 = (format & ChunkFormat.Is48Bit) != 0;
+        int unit = indexes ? 8 : 4;
+        long table = (inode.PayloadPosition + unit - 1) & ~(long)(unit - 1);
+        long size = (long)inode.Size;
+        long bs = 1L << _blockBits;
+        Span<byte> raw = stackalloc byte[8];
+        while (!dest.IsEmpty)
+        {
+            long chunk = offset >> chunkBits;
+            _image.Meta.Read(inode.InMetabox, table + chunk * unit, raw[..unit], inode.Nid);
+            var entry = indexes ? ChunkEntry.FromIndex(raw, is48, _devices.DeviceIdMask) : ChunkEntry.FromBlockMap(raw);
+            long chunkStart = chunk << chunkBits;
+            long mapped = Math.Min(1L << chunkBits, (size - chunkStart + bs - 1) & ~(bs - 1));
+            long within = offset - chunkStart;
+            int n = (int)Math.Min(dest.Length, Math.Min(chunkStart + mapped, size) - offset);
+            if (n <= 0) throw new ErofsCorruptImageException($"chunk {chunk} maps no data at offset {offset}", null, inode.Nid);
+            if (entry.IsHole) dest[..n].Clear();
+            else
+            {
+                if (entry.StartBlock > (ulong)(long.MaxValue >> _blockBits)) throw new ErofsCorruptImageException("chunk address out of range", null, inode.Nid);
+                _devices.ReadExact(entry.Device, ((long)entry.StartBlock << _blockBits) + within, dest[..n], inode.Nid);
+            }
+            dest = dest[n..];
+            offset += n;
+        }
+    }
+
+    // ---- compressed ----------------------------------------------------------------------------------------
+
+    internal CompressedMap GetMap(ErofsInode inode)
+    {
+        if (inode.CompressedMapState is CompressedMap m) return m;
+        m = new CompressedMap(inode, _image.Meta, _image.Superblock);
+        inode.CompressedMapState = m;
+        return m;
+    }
+
+    /// <summary>The extent containing offset <paramref name="x"/> of a compressed inode.</summary>
+    public Extent MapExtent(ErofsInode inode, long x) => GetMap(inode).Map(x);
+
+    private void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
+    {
+        var map = GetMap(inode);
+        while (!dest.IsEmpty)
+        {
+            var e = map.Map(offset);
+            long within = offset - e.LogicalStart;
+            int n = (int)Math.Min(dest.Length, e.LogicalEnd - offset);
+            var part = dest[..n];
+            switch (e.Kind)
+            {
+                case ExtentKind.Hole:
+                    part.Clear();
+                    break;
+                case ExtentKind.Fragment:
+                    ReadFragment(inode, e.FragmentOffset + within, part);
+                    break;
+                case ExtentKind.Shifted:
+                    ReadPhysical(inode, e, within, part);
+                    break;
+                case ExtentKind.Interlaced:
+                    ReadInterlaced(inode, e, offset, part);
+                    break;
+                case ExtentKind.Compressed:
+                    var decoded = GetDecoded(inode, e);
+                    decoded.AsSpan((int)within, n).CopyTo(part);
+                    break;
+            }
+            dest = dest[n..];
+            offset += n;
+        }
+    }
+
+    private void ReadPhysical(ErofsInode inode, in Extent e, long within, Span<byte> dest)
+    {
+        if (e.InMetadata) _image.Meta.Read(e.InMetabox, e.PhysicalAddress + within, dest, inode.Nid);
+        else _devices.ReadExact(e.Device, e.PhysicalAddress + within, dest, inode.Nid);
+    }
+
+    private void ReadInterlaced(ErofsInode inode, in Extent e, long fileOffset, Span<byte> dest)
+    {
+        int bs = 1 << _blockBits;
+        int plen = e.PhysicalLength;
+        while (!dest.IsEmpty)
+        {
+            int at = (int)(fileOffset & (bs - 1));
+            if (at >= plen) throw new ErofsCorruptImageException($"interlaced pcluster of {plen} bytes has no byte {at}", e.PhysicalAddress, inode.Nid);
+            int n = Math.Min(dest.Length, plen - at);
+            ReadPhysical(inode, e, at, dest[..n]);
+            dest = dest[n..];
+            fileOffset += n;
+        }
+    }
+
+    private void ReadFragment(ErofsInode inode, long packedOffset, Span<byte> dest)
+    {
+        var packed = _image.PackedInode ?? throw new ErofsCorruptImageException("file has a fragment but the image has no packed inode", null, inode.Nid);
+        if (packed.Nid == inode.Nid) throw new ErofsCorruptImageException("the packed inode refers to a fragment of itself", null, inode.Nid);
+        if (packedOffset < 0 || packedOffset > (long)packed.Size || (long)packed.Size - packedOffset < dest.Length)
+            throw new ErofsCorruptImageException($"fragment [{packedOffset}, +{dest.Length}) lies outside the packed inode ({packed.Size} bytes)", null, inode.Nid);
+        Read(packed, packedOffset, dest);
+    }
+
+    private byte[] GetDecoded(ErofsInode inode, in Extent e)
+    {
+        int source = e.InMetadata ? (e.InMetabox ? -2 : -1) : e.Device;
+        var key = new PclusterKey(source, e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, (byte)e.Algorithm);
+        return _cache.GetOrDecode(key, (this, inode, e), static s => s.Item1.Decode(s.inode, s.e));
+    }
+
+    private byte[] Decode(ErofsInode inode, Extent e)
+    {
+        var raw = ArrayPool<byte>.Shared.Rent(e.PhysicalLength);
+        try
+        {
+            var input = raw.AsSpan(0, e.PhysicalLength);
+            ReadPhysical(inode, e, 0, input);
+            var p = BuildParameters(e, input, out int margin);
+            var output = new byte[e.LogicalLength];
+            var request = new DecompressionRequest(raw.AsMemory(margin, e.PhysicalLength - margin), output, p);
+            var vt = _decompressor.DecompressAsync(request);
+            var result = vt.IsCompletedSuccessfully ? vt.Result : vt.AsTask().GetAwaiter().GetResult();
+            if (!result.Succeeded)
+                throw new ErofsCorruptImageException(
+                    $"cannot decode {AlgorithmIds.Name(e.Algorithm)} pcluster of {e.PhysicalLength} bytes at {e.PhysicalAddress} for file bytes [{e.LogicalStart}, {e.LogicalEnd}): {result.Status}",
+                    e.PhysicalAddress, inode.Nid);
+            return output;
+        }
+        catch (CorruptCompressedDataException ex)
+        {
+            throw new ErofsCorruptImageException(
+                $"corrupt {AlgorithmIds.Name(e.Algorithm)} pcluster at {e.PhysicalAddress} for file bytes [{e.LogicalStart}, {e.LogicalEnd}): {ex.Message}",
+                e.PhysicalAddress, inode.Nid, ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
+    internal DecodeParameters BuildParameters(in Extent e, ReadOnlySpan<byte> input, out int margin)
+    {
+        var sb = _image.Superblock;
+        var cfg = _image.CompressionConfigs;
+        bool zeroPadding = sb.Has(IncompatFeatures.Lz4ZeroPadding) || e.Algorithm != AlgorithmIds.Lz4;
+        margin = 0;
+        bool partial = e.PartialReference;
+        if (zeroPadding)
+        {
+            int nz = input.IndexOfAnyExcept((byte)0);
+            if (nz < 0) throw new ErofsCorruptImageException($"pcluster at {e.PhysicalAddress} is all zeros", e.PhysicalAddress);
+            margin = nz;
+        }
+        else partial = true; // legacy LZ4: stream length unknown, decode exactly the extent and ignore the rest
+        return new DecodeParameters
+        {
+            Algorithm = (CompressionAlgorithm)e.Algorithm,
+            DecodedLength = (int)e.LogicalLength,
+            Partial = partial,
+            Lz4MaxDistance = cfg.Lz4MaxDistance,
+            LzmaDictionarySize = cfg.LzmaDictionarySize,
+            DeflateWindowBits = cfg.DeflateWindowBits,
+            ZstdWindowLog = cfg.ZstdWindowLog,
+        };
+    }
+
+    internal static ushort U16(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt16LittleEndian(b);
+}

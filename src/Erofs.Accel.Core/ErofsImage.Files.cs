@@ -1,0 +1,129 @@
+using System.Text;
+using Erofs.Accel.Core.Data;
+using Erofs.Accel.Core.Metadata;
+
+namespace Erofs.Accel.Core;
+
+public sealed partial class ErofsImage
+{
+    private DirectoryReader? _dirs;
+    private DirectoryReader Dirs => _dirs ??= new DirectoryReader(this);
+
+    /// <summary>Most symlinks followed while resolving one path (like the kernel's ELOOP limit).</summary>
+    public const int MaxSymlinkFollows = 40;
+
+    /// <summary>Looks up one name (raw bytes) in a directory; null when absent.</summary>
+    public ErofsInode? Lookup(ErofsInode directory, ReadOnlySpan<byte> name) =>
+        Dirs.TryLookup(directory, name, out ulong nid, out _) ? GetInode(nid) : null;
+
+    /// <summary>Looks up one name in a directory; null when absent.</summary>
+    public ErofsInode? Lookup(ErofsInode directory, string name) => Lookup(directory, Encoding.UTF8.GetBytes(name));
+
+    /// <summary>Lists a directory in on-disk (sorted) order, "." and ".." included, resuming after a cookie.</summary>
+    public IEnumerable<DirectoryEntry> ListDirectory(ErofsInode directory, long cookie = 0) => Dirs.Enumerate(directory, cookie);
+
+    /// <summary>
+    /// Resolves an absolute or root-relative path (raw bytes, '/'-separated). Symlinks in the middle are followed;
+    /// the last component is followed only when <paramref name="followLastSymlink"/> is set.
+    /// Throws <see cref="ErofsNotFoundException"/> when a component is missing or not a directory.
+    /// </summary>
+    public ErofsInode Resolve(ReadOnlySpan<byte> path, bool followLastSymlink = false)
+    {
+        int follows = 0;
+        return ResolveFrom(Root, path, followLastSymlink, ref follows);
+    }
+
+    /// <summary>Resolves a path given as text (UTF-8).</summary>
+    public ErofsInode Resolve(string path, bool followLastSymlink = false) => Resolve(Encoding.UTF8.GetBytes(path), followLastSymlink);
+
+    /// <summary>Like <see cref="Resolve(string, bool)"/> but returns null instead of throwing NotFound.</summary>
+    public ErofsInode? TryResolve(string path, bool followLastSymlink = false)
+    {
+        try { return Resolve(path, followLastSymlink); }
+        catch (ErofsNotFoundException) { return null; }
+    }
+
+    private ErofsInode ResolveFrom(ErofsInode start, ReadOnlySpan<byte> path, bool followLast, ref int follows)
+    {
+        var dir = path.Length > 0 && path[0] == (byte)'/' ? Root : start;
+        var cur = dir;
+        int i = 0;
+        while (true)
+        {
+            while (i < path.Length && path[i] == (byte)'/') i++;
+            if (i >= path.Length) return cur;
+            int j = path[i..].IndexOf((byte)'/');
+            int end = j < 0 ? path.Length : i + j;
+            var name = path[i..end];
+            bool isLast = path[end..].IndexOfAnyExcept((byte)'/') < 0;
+            if (!cur.IsDirectory)
+                throw new ErofsNotFoundException($"{Encoding.UTF8.GetString(path[..i])}: not a directory", ErofsErrorKind.NotADirectory, cur.Nid);
+            if (name.Length > ErofsConstants.MaxNameLength)
+                throw new ErofsNotFoundException($"{Encoding.UTF8.GetString(path[..end])}: name too long");
+            var next = Lookup(cur, name)
+                ?? throw new ErofsNotFoundException($"{Encoding.UTF8.GetString(path[..end])}: no such file or directory");
+            if (next.IsSymlink && (!isLast || followLast))
+            {
+                if (++follows > MaxSymlinkFollows)
+                    throw new ErofsNotFoundException($"{Encoding.UTF8.GetString(path[..end])}: too many levels of symbolic links");
+                var target = ReadLink(next);
+                next = ResolveFrom(cur, target, true, ref follows);
+            }
+            cur = next;
+            i = end;
+        }
+    }
+
+    /// <summary>Reads file bytes at <paramref name="offset"/>; returns how many (fewer only at end of file).</summary>
+    public int Read(ErofsInode inode, long offset, Span<byte> destination)
+    {
+        if (inode.IsDirectory) throw new ErofsNotFoundException("is a directory", ErofsErrorKind.IsADirectory, inode.Nid);
+        return _data.Read(inode, offset, destination);
+    }
+
+    /// <summary>Async form of <see cref="Read(ErofsInode, long, Span{byte})"/>.</summary>
+    public ValueTask<int> ReadAsync(ErofsInode inode, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(inode, offset, destination.Span));
+    }
+
+    /// <summary>Reads a whole file into a new array (refuses files over 2 GiB).</summary>
+    public byte[] ReadAllBytes(ErofsInode inode)
+    {
+        if (inode.Size > int.MaxValue - 64) throw new ErofsUnsupportedFeatureException($"file of {inode.Size} bytes is too large to read into one array", null, inode.Nid);
+        var buf = new byte[inode.Size];
+        int n = Read(inode, 0, buf);
+        if (n != buf.Length) throw new ErofsCorruptImageException("file ended early", null, inode.Nid);
+        return buf;
+    }
+
+    /// <summary>Reads the raw bytes of a directory (dirent blocks), for tools and tests.</summary>
+    internal int ReadRaw(ErofsInode inode, long offset, Span<byte> destination) => _data.Read(inode, offset, destination);
+
+    /// <summary>Target of a symlink (raw bytes).</summary>
+    public byte[] ReadLink(ErofsInode inode)
+    {
+        if (!inode.IsSymlink) throw new ErofsNotFoundException("not a symbolic link", ErofsErrorKind.NotASymlink, inode.Nid);
+        if (inode.Size > 65536) throw new ErofsCorruptImageException($"symlink target of {inode.Size} bytes is too long", null, inode.Nid);
+        var buf = new byte[inode.Size];
+        if (_data.Read(inode, 0, buf) != buf.Length) throw new ErofsCorruptImageException("symlink target truncated", null, inode.Nid);
+        return buf;
+    }
+
+    /// <summary>All xattrs a listxattr would show (inline then shared), with values.</summary>
+    public IReadOnlyList<Xattr> ListXattrs(ErofsInode inode) => Xattrs.List(inode);
+
+    /// <summary>Value of one xattr by full name (for example "user.foo", "system.posix_acl_access"), or null.</summary>
+    public byte[]? GetXattr(ErofsInode inode, ReadOnlySpan<byte> name) => Xattrs.Get(inode, name);
+
+    /// <summary>Value of one xattr by full name, or null.</summary>
+    public byte[]? GetXattr(ErofsInode inode, string name) => GetXattr(inode, Encoding.UTF8.GetBytes(name));
+
+    /// <summary>The extent holding byte <paramref name="offset"/> of a compressed file (for tools and benchmarks).</summary>
+    public Extent MapCompressedExtent(ErofsInode inode, long offset)
+    {
+        if (!inode.IsCompressed) throw new ArgumentException("inode is not compressed", nameof(inode));
+        return _data.MapExtent(inode, offset);
+    }
+}

@@ -1,2 +1,0 @@
-namespace Erofs.Accel.Format;
-internal static class AssemblyMarker { }

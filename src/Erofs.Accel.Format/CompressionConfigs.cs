@@ -25,7 +25,7 @@ public static class AlgorithmIds
 public sealed class CompressionConfigs
 {
     public int AvailableAlgorithms { get; private init; }
-    public int Lz4MaxDistance { get; private init; } = 65536;
+    public int Lz4MaxDistance { get; private init; } = 65535;
     public int Lz4MaxPclusterBlocks { get; private init; } = 1;
     public int LzmaDictionarySize { get; private init; } = 8 << 20;
     public int DeflateWindowBits { get; private init; } = 15;
@@ -72,7 +72,7 @@ public sealed class CompressionConfigs
                 case AlgorithmIds.Lz4:
                     if (len < 4) throw new ErofsCorruptImageException($"lz4 config record too short ({len} bytes)", at);
                     int d = BinaryPrimitives.ReadUInt16LittleEndian(rec);
-                    lz4Distance = d == 0 || d == 0xFFFF ? 65536 : d;
+                    lz4Distance = d == 0 ? 65535 : d;
                     int blocks = BinaryPrimitives.ReadUInt16LittleEndian(rec[2..]);
                     lz4Blocks = blocks == 0 ? 1 : blocks;
                     break;

@@ -104,7 +104,7 @@ public readonly struct InodeCore
         ushort mode = BinaryPrimitives.ReadUInt16LittleEndian(raw[4..]);
         var type = TypeOfMode(mode);
         if (type == InodeType.Unknown)
-            throw new ErofsCorruptImageException($"inode has invalid file type in mode 0{mode:o}", position, nid);
+            throw new ErofsCorruptImageException($"inode has invalid file type in mode 0{Convert.ToString(mode, 8)}", position, nid);
         ushort nb = BinaryPrimitives.ReadUInt16LittleEndian(raw[6..]);
         ushort icount = BinaryPrimitives.ReadUInt16LittleEndian(raw[2..]);
         if (extended)

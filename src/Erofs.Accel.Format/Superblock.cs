@@ -47,7 +47,7 @@ public sealed class Superblock
     public int AvailableAlgorithms => Has(IncompatFeatures.CompressionConfigs) ? U1 : 1;
 
     /// <summary>LZ4 window when no config records exist (0 on disk means 64 KiB).</summary>
-    public int LegacyLz4MaxDistance => Has(IncompatFeatures.CompressionConfigs) ? 65536 : (U1 == 0 ? 65536 : U1);
+    public int LegacyLz4MaxDistance => Has(IncompatFeatures.CompressionConfigs) ? 65535 : (U1 == 0 ? 65535 : U1);
 
     public DateTimeOffset BuildTimestamp => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(Epoch + BuildTime, -62135596800L, 253402300799L));
 

@@ -34,7 +34,16 @@ public sealed class ManifestWriter
         var digests = new string?[nodes.Count];
         var opts = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism) };
         if (Parallelism > 1)
-            Parallel.For(0, nodes.Count, opts, i => digests[i] = DigestIfFile(nodes[i].Inode));
+        {
+            try
+            {
+                Parallel.For(0, nodes.Count, opts, i => digests[i] = DigestIfFile(nodes[i].Inode));
+            }
+            catch (AggregateException ae) when (ae.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.InnerExceptions[0]).Throw();
+            }
+        }
         output.Write(Header);
         output.Write('\n');
         var sb = new StringBuilder(256);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the tests need, restores, builds everything (C# and the optional C shims) and runs every test.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+./scripts/install-deps.sh --test
+echo "== native shims (built only where their libraries are found)"
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release ${EROFS_ACCEL_CMAKE_ARGS:-} >/dev/null
+cmake --build build/native -j2
+echo "== restore and build"
+dotnet restore Erofs.Accel.sln --nologo -v quiet
+dotnet build Erofs.Accel.sln -c Release --no-restore --nologo -v quiet "-clp:ErrorsOnly;NoSummary"
+echo "== tests"
+dotnet test Erofs.Accel.sln -c Release --no-build --nologo -v quiet -- RunConfiguration.TreatNoTestsAsError=false

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Erofs.Accel.Testing;
+
+namespace Erofs.Accel.Cli.Tests;
+
+/// <summary>
+/// extract writes a tree that shared/tools/erofs-manifest sees exactly as the kernel sees the image
+/// (directory sizes aside). Needs root: owners, devices and trusted.* xattrs cannot be restored otherwise.
+/// </summary>
+public class ExtractTests
+{
+    public static TheoryData<string> Images => TestCorpus.ImageNamesData();
+
+    private static void RequireRootAndTool(out string tool)
+    {
+        if (Environment.UserName != "root" && geteuid() != 0) Assert.Skip("extract round trip needs root (owners, devices, trusted.* xattrs)");
+        tool = Path.GetFullPath(Path.Combine(TestCorpus.RequireDirectory(), "..", "tools", "erofs-manifest"));
+        if (!File.Exists(tool)) Assert.Skip($"manifest tool not found at {tool}");
+        if (!File.Exists("/usr/bin/python3")) Assert.Skip("python3 is not installed (scripts/install-deps.sh --test installs it)");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
+
+    private static string RunTool(string tool, string dir)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(tool);
+        psi.ArgumentList.Add("--no-dir-size");
+        psi.ArgumentList.Add(dir);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var err = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(120_000), "erofs-manifest timed out");
+        Assert.True(p.ExitCode == 0, err.Result);
+        return output.Result;
+    }
+
+    /// <summary>The corpus manifest with directory sizes blanked, as --no-dir-size prints them.</summary>
+    private static string ExpectedWithoutDirSizes(string name)
+    {
+        var lines = File.ReadAllLines(TestCorpus.ManifestPath(name));
+        string[]? source = null;
+        if (name == "lz4hc-ztailpacking-fragments")
+            source = File.ReadAllLines(Path.Combine(TestCorpus.RequireDirectory(), "source-tree-small-1001.manifest"));
+        var sourceSha = source?.Skip(1).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[10]);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split('\t');
+            if (f[1] == "d") f[5] = "-";
+            if (sourceSha is not null && f[1] == "f") f[10] = sourceSha[f[0]];
+            lines[i] = string.Join('\t', f);
+        }
+        return string.Join('\n', lines) + "\n";
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void ExtractedTreeMatchesTheManifest(string name)
+    {
+        RequireRootAndTool(out var tool);
+        var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-{name}-{Guid.NewGuid():N}");
+        try
+        {
+            var args = new List<string> { "extract", "-q", TestCorpus.ImagePath(name), dir };
+            foreach (var d in TestCorpus.ExtraDevices(name)) { args.Add("--device"); args.Add(d); }
+            var (exit, _, err) = CliRunner.Run(args.ToArray());
+            Assert.True(exit == 0, err);
+            Assert.Equal(ExpectedWithoutDirSizes(name), RunTool(tool, dir));
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dir);
+        }
+    }
+
+    [Fact]
+    public void RefusesANonEmptyDirectoryWithoutForce()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-nonempty-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "mine.txt"), "keep me");
+        try
+        {
+            var (exit, _, err) = CliRunner.Run("extract", TestCorpus.ImagePath("plain-4k"), dir);
+            Assert.Equal(1, exit);
+            Assert.Contains("not empty", err);
+            Assert.Equal("keep me", File.ReadAllText(Path.Combine(dir, "mine.txt")));
+            Assert.Single(Directory.EnumerateFileSystemEntries(dir));
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dir);
+        }
+    }
+
+    [Fact]
+    public void ForceNeverWritesThroughASymlinkOutsideTheDestination()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), $"erofs-outside-{Guid.NewGuid():N}");
+        var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-force-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // a symlink planted where the image has a directory and where it has a file
+            File.CreateSymbolicLink(Path.Combine(dir, "text"), outside);
+            File.CreateSymbolicLink(Path.Combine(dir, "README-link-target"), Path.Combine(outside, "victim"));
+            var (exit, _, err) = CliRunner.Run("extract", "-q", "--force", TestCorpus.ImagePath("plain-4k"), dir);
+            Assert.True(exit == 0, err);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+            Assert.True(Directory.Exists(Path.Combine(dir, "text")));
+            Assert.Null(new DirectoryInfo(Path.Combine(dir, "text")).LinkTarget);
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dir);
+            TestPaths.DeleteTree(outside);
+        }
+    }
+}

@@ -2,14 +2,10 @@ using Erofs.Accel.Decompression;
 
 namespace Erofs.Accel.Core;
 
-/// <summary>The decompressor an image uses when the caller gives none.</summary>
+/// <summary>The decompressor an image uses when the caller gives none: the software backends, shared process-wide.</summary>
 internal static class DefaultDecompressors
 {
-    public static IPclusterDecompressor Create() => new Unavailable();
+    private static readonly Lazy<SoftwareDecompressor> Shared = new(() => new SoftwareDecompressor());
 
-    private sealed class Unavailable : IPclusterDecompressor
-    {
-        public ValueTask<DecompressionResult> DecompressAsync(DecompressionRequest request, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(new DecompressionResult(DecodeStatus.Unsupported, 0, "none"));
-    }
+    public static IPclusterDecompressor Create() => Shared.Value;
 }

@@ -1,0 +1,36 @@
+using Erofs.Accel.Decompression.Software;
+
+namespace Erofs.Accel.Decompression.Backends.Zstd;
+
+/// <summary>
+/// Zstandard decoder in managed code (ZstdSharp.Port), for machines without libzstd. Same rules as
+/// <see cref="ZstdNativeBackend"/>; always available.
+/// </summary>
+public sealed class ZstdManagedBackend : SoftwareBackend, IDisposable
+{
+    public const string BackendName = "zstd-zstdsharp";
+
+    private readonly NativeContextPool<ZstdContextHandle> _contexts = new(ZstdContextHandle.TryCreateManaged);
+
+    public ZstdManagedBackend()
+        : base(BackendName, CompressionAlgorithm.Zstd, BackendAvailability.Available("managed, ZstdSharp.Port")) { }
+
+    protected override bool SupportsCore(in DecodeParameters parameters) =>
+        parameters.ZstdWindowLog <= ZstdFrameDecoder<ManagedZstdApi>.MaxWindowLog;
+
+    protected override DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters)
+    {
+        var context = _contexts.Rent();
+        if (context is null) return DecodeStatus.BackendFailure;
+        try
+        {
+            return ZstdFrameDecoder<ManagedZstdApi>.Decode(context, source, output, parameters);
+        }
+        finally
+        {
+            _contexts.Return(context);
+        }
+    }
+
+    public void Dispose() => _contexts.Dispose();
+}

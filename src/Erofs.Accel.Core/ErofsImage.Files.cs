@@ -120,6 +120,50 @@ public sealed partial class ErofsImage
     /// <summary>Value of one xattr by full name, or null.</summary>
     public byte[]? GetXattr(ErofsInode inode, string name) => GetXattr(inode, Encoding.UTF8.GetBytes(name));
 
+    /// <summary>
+    /// Every extent of a compressed file in order (holes, stored, fragment and compressed ones), each once.
+    /// </summary>
+    public IEnumerable<Extent> EnumerateExtents(ErofsInode inode)
+    {
+        if (!inode.IsCompressed) yield break;
+        long x = 0;
+        long size = (long)inode.Size;
+        while (x < size)
+        {
+            var e = _data.MapExtent(inode, x);
+            yield return e;
+            x = e.LogicalEnd;
+        }
+    }
+
+    /// <summary>Reads a compressed extent's pcluster and the parameters to decode it (tools, benchmarks, tests).</summary>
+    public CompressedPcluster ReadPcluster(ErofsInode inode, Extent extent)
+    {
+        if (extent.Kind != ExtentKind.Compressed) throw new ArgumentException("extent is not compressed", nameof(extent));
+        return _data.ReadPcluster(inode, extent);
+    }
+
+    /// <summary>Every compressed pcluster of the image (each distinct one once), walking the whole tree.</summary>
+    public IEnumerable<CompressedPcluster> EnumeratePclusters()
+    {
+        var seen = new HashSet<(int, long, bool)>();
+        var inodes = new HashSet<ulong>();
+        foreach (var node in Export.TreeWalker.Walk(this))
+        {
+            if (!node.Inode.IsCompressed || !inodes.Add(node.Inode.Nid)) continue;
+            foreach (var e in EnumerateExtents(node.Inode))
+                if (e.Kind == ExtentKind.Compressed && seen.Add((e.Device, e.PhysicalAddress, e.InMetadata)))
+                    yield return ReadPcluster(node.Inode, e);
+        }
+        foreach (var special in new[] { PackedInode, MetaboxInode })
+        {
+            if (special is null || !special.IsCompressed || !inodes.Add(special.Nid)) continue;
+            foreach (var e in EnumerateExtents(special))
+                if (e.Kind == ExtentKind.Compressed && seen.Add((e.Device, e.PhysicalAddress, e.InMetadata)))
+                    yield return ReadPcluster(special, e);
+        }
+    }
+
     /// <summary>The extent holding byte <paramref name="offset"/> of a compressed file (for tools and benchmarks).</summary>
     public Extent MapCompressedExtent(ErofsInode inode, long offset)
     {

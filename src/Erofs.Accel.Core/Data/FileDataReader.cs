@@ -228,6 +228,14 @@ internal sealed class FileDataReader
         }
     }
 
+    public CompressedPcluster ReadPcluster(ErofsInode inode, in Extent e)
+    {
+        var raw = new byte[e.PhysicalLength];
+        ReadPhysical(inode, e, 0, raw);
+        var p = BuildParameters(e, raw, out int margin);
+        return new CompressedPcluster(inode, e, raw[margin..], p);
+    }
+
     internal DecodeParameters BuildParameters(in Extent e, ReadOnlySpan<byte> input, out int margin)
     {
         var sb = _image.Superblock;

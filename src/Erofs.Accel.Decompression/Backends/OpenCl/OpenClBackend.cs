@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Erofs.Accel.Decompression.Backends.OpenCl;
+
+/// <summary>
+/// Batch decoder of raw LZ4 blocks and raw DEFLATE streams on an OpenCL device (a GPU in production, PoCL on the
+/// CPU in CI). Pays a fixed cost per submission, so the engine routes only batches of at least
+/// <see cref="MinimumBatchSize"/> items here (calibrated at start-up); every item that does not come back
+/// <see cref="DecodeStatus.Done"/> is decoded again in software by the engine.
+/// </summary>
+public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
+{
+    public const string BackendName = "opencl";
+
+    private static readonly CompressionAlgorithm[] SupportedAlgorithms = [CompressionAlgorithm.Lz4, CompressionAlgorithm.Deflate];
+
+    private readonly OpenClDeviceRuntime? runtime;
+    private readonly OpenClBatchRunner? runner;
+    private readonly string? unavailableReason;
+    private volatile IReadOnlyDictionary<CompressionAlgorithm, OpenClCalibration> calibrations =
+        new Dictionary<CompressionAlgorithm, OpenClCalibration>();
+    private readonly Func<DecompressionRequest, bool> accepts;
+    private int minimumBatchSize = int.MaxValue;
+
+    public string Name => BackendName;
+    public BackendKind Kind => BackendKind.OpenCl;
+    public IReadOnlyCollection<CompressionAlgorithm> Algorithms => SupportedAlgorithms;
+
+    /// <summary>The device in use, or null when the backend is unavailable.</summary>
+    public OpenClDeviceInfo? Device => runtime?.Info;
+
+    public OpenClKernelLayout Layout { get; }
+    public OpenClMemoryMode MemoryMode { get; }
+
+    /// <summary>Work-items per work-group the kernels run with.</summary>
+    public int LocalSize { get; }
+
+    /// <summary>"compiled" or "binary cache".</summary>
+    public string? ProgramOrigin => runtime?.ProgramOrigin;
+
+    public TimeSpan ProgramBuildTime => runtime?.BuildTime ?? TimeSpan.Zero;
+    public TimeSpan WarmUpTime { get; }
+
+    /// <summary>Calibration results per algorithm (empty when calibration was off or failed).</summary>
+    public IReadOnlyDictionary<CompressionAlgorithm, OpenClCalibration> Calibrations => calibrations;
+
+    /// <summary>Largest compressed item one batch slot takes.</summary>
+    public int MaxItemInputBytes => runner?.MaxItemInput ?? 0;
+
+    /// <summary>Largest decoded item one batch slot takes.</summary>
+    public int MaxItemOutputBytes => runner?.MaxItemOutput ?? 0;
+
+    /// <summary>Guard regions found damaged after a batch (only with DebugGuardBytes; must stay 0).</summary>
+    public long GuardViolations => runner?.GuardViolations ?? 0;
+
+    /// <summary>Batches handed to the device so far.</summary>
+    public long BatchesSubmitted => runner?.BatchesSubmitted ?? 0;
+
+    /// <summary>Where the time went so far (host fill, device, host collect).</summary>
+    public OpenClStatistics Statistics => runner?.Statistics ?? default;
+
+    public bool IsHealthy => runner is not null && runner.UnhealthyReason is null;
+
+    public int MinimumBatchSize => IsHealthy ? minimumBatchSize : int.MaxValue;
+
+    /// <summary>Smallest worthwhile batch for one algorithm (int.MaxValue = never).</summary>
+    public int MinimumBatchSizeFor(CompressionAlgorithm algorithm) =>
+        !IsHealthy ? int.MaxValue
+        : calibrations.TryGetValue(algorithm, out var c) ? c.BreakEvenBatchSize
+        : minimumBatchSize;
+
+    public BackendAvailability Availability
+    {
+        get
+        {
+            if (runtime is null || runner is null) return BackendAvailability.Unavailable(unavailableReason ?? "not initialised");
+            if (runner.UnhealthyReason is { } why) return BackendAvailability.Unavailable("unhealthy: " + why);
+            return BackendAvailability.Available(
+                $"{runtime.Info.DeviceName} ({runtime.Info.Kind}, {runtime.Info.ComputeUnits} CU) on {runtime.Info.PlatformName}, " +
+                $"{Layout}, {MemoryMode}, program {runtime.ProgramOrigin}, min batch {(minimumBatchSize == int.MaxValue ? "never" : minimumBatchSize.ToString())}");
+        }
+    }
+
+    private OpenClBackend(string reason)
+    {
+        unavailableReason = reason;
+        accepts = _ => false;
+    }
+
+    private OpenClBackend(OpenClDeviceRuntime runtime, OpenClBatchRunner runner, OpenClKernelLayout layout, OpenClMemoryMode memoryMode,
+        int localSize, OpenClBackendOptions options)
+    {
+        this.runtime = runtime;
+        this.runner = runner;
+        Layout = layout;
+        MemoryMode = memoryMode;
+        LocalSize = localSize;
+        accepts = Accepts;
+        minimumBatchSize = Math.Max(2, options.DefaultMinimumBatchSize);
+        long start = Stopwatch.GetTimestamp();
+        WarmUp();
+        WarmUpTime = Stopwatch.GetElapsedTime(start);
+        if (options.Calibrate) Calibrate(options.TypicalItemBytes);
+    }
+
+    /// <summary>Creates the backend; on failure <paramref name="reason"/> says why (no ICD, no platform, build failure...).</summary>
+    public static bool TryCreate(OpenClBackendOptions? options, [NotNullWhen(true)] out OpenClBackend? backend, out string reason)
+    {
+        var b = Create(options);
+        if (b.Availability.IsAvailable)
+        {
+            backend = b;
+            reason = b.Availability.Detail;
+            return true;
+        }
+        reason = b.Availability.Detail;
+        b.Dispose();
+        backend = null;
+        return false;
+    }
+
+    /// <summary>Creates the backend; never throws: a failure gives an instance whose Availability explains it.</summary>
+    public static OpenClBackend Create(OpenClBackendOptions? options = null)
+    {
+        options ??= new OpenClBackendOptions();
+        if (options.Validate() is { } bad) return new OpenClBackend("invalid options: " + bad);
+        var devices = OpenClDiscovery.DiscoverWithIds(out var problem);
+        if (devices.Count == 0) return new OpenClBackend(problem ?? "no OpenCL device");
+        var candidates = devices
+            .Where(d => options.DeviceFilter is null
+                        || d.Info.DeviceName.Contains(options.DeviceFilter, StringComparison.OrdinalIgnoreCase)
+                        || d.Info.PlatformName.Contains(options.DeviceFilter, StringComparison.OrdinalIgnoreCase))
+            .Where(d => d.Info.Available && d.Info.CompilerAvailable && d.Info.LittleEndian)
+            .OrderBy(d => Rank(d.Info.Kind, options.PreferredKind))
+            .ToList();
+        if (candidates.Count == 0)
+            return new OpenClBackend(options.DeviceFilter is null
+                ? "no usable OpenCL device (needs available, little-endian, with a compiler): " + string.Join("; ", devices.Select(d => d.Info.DeviceName))
+                : $"no usable OpenCL device matches '{options.DeviceFilter}'");
+        var (info, platform, device) = candidates[0];
+
+        OpenClDeviceRuntime runtime;
+        try
+        {
+            runtime = OpenClDeviceRuntime.Create(info, platform, device, options);
+        }
+        catch (OpenClException e) when (e.Call == "clBuildProgram")
+        {
+            return new OpenClBackend($"kernel build failed on {info.DeviceName} (PoCL needs clang at run time): {e.Message}");
+        }
+        catch (OpenClException e)
+        {
+            return new OpenClBackend($"OpenCL set-up failed on {info.DeviceName}: {e.Message}");
+        }
+
+        var layout = options.Layout != OpenClKernelLayout.Auto ? options.Layout
+            : info.Kind == OpenClDeviceKind.Cpu ? OpenClKernelLayout.WorkItemPerItem : OpenClKernelLayout.WorkGroupPerItem;
+        var memory = options.MemoryMode != OpenClMemoryMode.Auto ? options.MemoryMode
+            : info.Kind == OpenClDeviceKind.Cpu || info.HostUnifiedMemory ? OpenClMemoryMode.ZeroCopy : OpenClMemoryMode.PinnedStaging;
+        OpenClBatchRunner? runner = null;
+        try
+        {
+            int local = LocalSizeFor(runtime, layout, options);
+            runner = new OpenClBatchRunner(runtime, options, memory == OpenClMemoryMode.ZeroCopy,
+                layout == OpenClKernelLayout.WorkGroupPerItem, local, BackendName);
+            return new OpenClBackend(runtime, runner, layout, memory, local, options);
+        }
+        catch (Exception e) when (e is OpenClException or InvalidOperationException or TimeoutException or OutOfMemoryException)
+        {
+            runner?.Dispose();
+            runtime.Dispose();
+            return new OpenClBackend($"OpenCL start-up failed on {info.DeviceName}: {e.Message}");
+        }
+    }
+
+    public bool Supports(in DecodeParameters parameters, int sourceLength) =>
+        runner is not null
+        && parameters.Algorithm is CompressionAlgorithm.Lz4 or CompressionAlgorithm.Deflate
+        && parameters.IsValidFor(sourceLength, parameters.OutputLength, out _)
+        && sourceLength <= runner.MaxItemInput
+        && parameters.DecodedLength <= runner.MaxItemOutput;
+
+    public DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (runner is null) return DecodeStatus.BackendFailure;
+        if (!Supports(parameters, source.Length) || !parameters.IsValidFor(source.Length, destination.Length, out _))
+            return DecodeStatus.Unsupported;
+        return runner.RunOne(source, destination, parameters, out bytesWritten);
+    }
+
+    public async ValueTask DecodeBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
+        CancellationToken cancellationToken = default)
+    {
+        if (results.Length < batch.Length) throw new ArgumentException("results shorter than batch", nameof(results));
+        if (runner is null)
+        {
+            for (int i = 0; i < batch.Length; i++)
+                results.Span[i] = new(DecodeStatus.BackendFailure, 0, BackendName, FallbackReason.BackendUnavailable);
+            return;
+        }
+        await runner.RunAsync(batch, results, accepts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Measures again and resets <see cref="MinimumBatchSize"/> (LZ4 break-even; DEFLATE via MinimumBatchSizeFor).</summary>
+    public void Calibrate(int itemBytes)
+    {
+        if (runner is null) return;
+        var measured = new Dictionary<CompressionAlgorithm, OpenClCalibration>();
+        foreach (var algorithm in SupportedAlgorithms)
+            measured[algorithm] = OpenClCalibrator.Measure(this, algorithm, itemBytes);
+        calibrations = measured;
+        minimumBatchSize = measured[CompressionAlgorithm.Lz4].BreakEvenBatchSize;
+    }
+
+    /// <summary>Test hook: the batch runner (raw descriptors).</summary>
+    internal OpenClBatchRunner? Runner => runner;
+
+    /// <summary>Test hook: declares the device unhealthy as a missed deadline would.</summary>
+    internal void MarkUnhealthy(string reason) => runner?.MarkUnhealthy(reason);
+
+    private bool Accepts(DecompressionRequest request) =>
+        Supports(request.Parameters, request.Source.Length)
+        && request.Parameters.IsValidFor(request.Source.Length, request.Destination.Length, out _);
+
+    /// <summary>Runs one item of each algorithm so that lazy compilation (PoCL builds per work-group size) happens now.</summary>
+    private void WarmUp()
+    {
+        var requests = new DecompressionRequest[SupportedAlgorithms.Length];
+        var expected = new byte[SupportedAlgorithms.Length][];
+        for (int i = 0; i < SupportedAlgorithms.Length; i++)
+        {
+            expected[i] = OpenClSampleData.Text(8192, 7 + i);
+            var packed = OpenClSampleData.Compress(SupportedAlgorithms[i], expected[i]);
+            requests[i] = new DecompressionRequest(packed, new byte[expected[i].Length],
+                new DecodeParameters { Algorithm = SupportedAlgorithms[i], DecodedLength = expected[i].Length });
+        }
+        var results = new DecompressionResult[requests.Length];
+        DecodeBatchAsync(requests, results).AsTask().GetAwaiter().GetResult();
+        for (int i = 0; i < requests.Length; i++)
+        {
+            if (results[i].Status != DecodeStatus.Done || !requests[i].Destination.Span.SequenceEqual(expected[i]))
+                throw new InvalidOperationException($"warm-up {SupportedAlgorithms[i]} item came back {results[i].Status} or differs from the original");
+        }
+    }
+
+    private static int Rank(OpenClDeviceKind kind, OpenClDeviceKind? preferred)
+    {
+        if (preferred == kind) return 0;
+        return kind switch
+        {
+            OpenClDeviceKind.Gpu => 1,
+            OpenClDeviceKind.Accelerator => 2,
+            OpenClDeviceKind.Cpu => 3,
+            _ => 4,
+        };
+    }
+
+    private static int LocalSizeFor(OpenClDeviceRuntime runtime, OpenClKernelLayout layout, OpenClBackendOptions options)
+    {
+        bool group = layout == OpenClKernelLayout.WorkGroupPerItem;
+        int wanted = group ? options.GroupSize : options.ItemsPerWorkGroup;
+        using var lz4 = runtime.CreateKernel(group ? OpenClKernelSource.Lz4Groups : OpenClKernelSource.Lz4Items);
+        using var deflate = runtime.CreateKernel(group ? OpenClKernelSource.DeflateGroups : OpenClKernelSource.DeflateItems);
+        int limit = Math.Min(runtime.KernelMaxWorkGroupSize(lz4), runtime.KernelMaxWorkGroupSize(deflate));
+        return Math.Max(1, Math.Min(wanted, limit));
+    }
+
+    public void Dispose()
+    {
+        runner?.Dispose();
+        runtime?.Dispose();
+    }
+}

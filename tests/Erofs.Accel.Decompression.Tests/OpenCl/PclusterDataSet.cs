@@ -14,6 +14,7 @@ public static class PclusterDataSet
     {
         yield return new GeneratedPclusterSource(codec, generatedCount);
         yield return DirectoryPclusterSource.FromEnvironment();
+        yield return new CorpusPclusterSource();
     }
 
     /// <summary>Every sample of a codec: generated ones plus those of the plugged-in sources matching its algorithm/window.</summary>

@@ -1,0 +1,22 @@
+using Erofs.Accel.Decompression.Engine;
+using Erofs.Accel.Decompression.Engine.Native;
+
+namespace Erofs.Accel.Decompression.Backends.Qpl;
+
+/// <summary>
+/// Raw DEFLATE decoding on Intel IAA through the QPL shim (liberofs_accel_qpl.so). IAA keeps a 4 KiB history, so
+/// the backend takes only streams with windowbits &lt;= 12; the engine sends everything else to software. With
+/// <see cref="AcceleratorPath.Software"/> it runs QPL's CPU path through the same shim (testing without IAA).
+/// </summary>
+public sealed class QplBackend : ShimAcceleratorBackend
+{
+    public const string BackendName = "qpl";
+
+    /// <summary>Largest DEFLATE window IAA decodes (4 KiB).</summary>
+    public const int IaaMaxWindowBits = 12;
+
+    public QplBackend(QplBackendOptions? options = null)
+        : base(BackendName, QplShimBinding.Instance, options ?? QplBackendOptions.FromEnvironment(), IaaMaxWindowBits, partialSupported: true)
+    {
+    }
+}

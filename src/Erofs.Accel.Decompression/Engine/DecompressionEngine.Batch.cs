@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Diagnostics;
+
+namespace Erofs.Accel.Decompression.Engine;
+
+public sealed partial class DecompressionEngine
+{
+    /// <summary>
+    /// Decodes many independent requests; <paramref name="results"/>[i] receives the result of
+    /// <paramref name="batch"/>[i]. Items a batch backend (OpenCL) takes go to it as one submission when there are at
+    /// least its <see cref="IBatchDecompressionBackend.MinimumBatchSize"/> of them; the others go to the single-request
+    /// accelerators' queues, and the rest are decoded in software (in parallel for large batches). Every item a backend
+    /// did not finish correctly is decoded in software. Invalid parameters in any item throw before anything runs.
+    /// </summary>
+    public async ValueTask DecompressBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (results.Length < batch.Length) throw new ArgumentException("results shorter than batch", nameof(results));
+        for (int i = 0; i < batch.Length; i++) Validate(batch.Span[i]);
+        int count = batch.Length;
+        if (count == 0) return;
+
+        var assigned = ArrayPool<bool>.Shared.Rent(count);
+        Array.Clear(assigned, 0, count);
+        var jobs = new List<(BatchLane Lane, BatchWorkItem Job)>();
+        var pending = ArrayPool<ValueTask<DecompressionResult>>.Shared.Rent(count);
+        var pendingIndex = ArrayPool<int>.Shared.Rent(count);
+        var softwareIndex = ArrayPool<int>.Shared.Rent(count);
+        var softwareSkipped = ArrayPool<AcceleratorLane?>.Shared.Rent(count);
+        var softwareReason = ArrayPool<FallbackReason>.Shared.Rent(count);
+        int pendingCount = 0, softwareCount = 0;
+        try
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                results.Span[..count].Fill(new DecompressionResult(DecodeStatus.Cancelled, 0, SoftwareName));
+                return;
+            }
+
+            // 1. Batch backends first, so the device works while the rest is decoded here.
+            foreach (var lane in _batchLanes)
+                await SubmitToBatchLaneAsync(lane, batch, assigned, jobs, cancellationToken).ConfigureAwait(false);
+
+            // 2. Single-request accelerators get their items queued; the rest waits for software.
+            for (int i = 0; i < count; i++)
+            {
+                if (assigned[i]) continue;
+                var request = batch.Span[i];
+                var lane = Route(request, out bool isProbe, out var skipped, out var reason);
+                if (lane is not null)
+                {
+                    pending[pendingCount] = OffloadAsync(lane, request, isProbe, cancellationToken);
+                    pendingIndex[pendingCount++] = i;
+                }
+                else
+                {
+                    softwareIndex[softwareCount] = i;
+                    softwareSkipped[softwareCount] = skipped;
+                    softwareReason[softwareCount++] = reason;
+                }
+            }
+
+            // 3. Software items, in parallel when there are many.
+            DecodeSoftwareItems(batch, results, softwareIndex, softwareSkipped, softwareReason, softwareCount, cancellationToken);
+
+            // 4. Collect the accelerators' answers.
+            for (int k = 0; k < pendingCount; k++)
+            {
+                var task = pending[k];
+                pending[k] = default; // awaited once only, even if something below throws
+                var result = await task.ConfigureAwait(false);
+                results.Span[pendingIndex[k]] = result;
+            }
+            pendingCount = 0;
+            foreach (var (lane, job) in jobs)
+                await CollectBatchAsync(lane, job, batch, results, cancellationToken).ConfigureAwait(false);
+            jobs.Clear();
+        }
+        finally
+        {
+            // Only reached with work outstanding when something threw: still wait for it, never leak a pooled item.
+            for (int k = 0; k < pendingCount; k++)
+            {
+                if (pending[k].Equals(default(ValueTask<DecompressionResult>))) continue;
+                try { await pending[k].ConfigureAwait(false); } catch (Exception) { /* already failing */ }
+            }
+            foreach (var (_, job) in jobs)
+            {
+                job.TryAbandon();
+                job.Release();
+            }
+            ArrayPool<bool>.Shared.Return(assigned);
+            ArrayPool<ValueTask<DecompressionResult>>.Shared.Return(pending, clearArray: true);
+            ArrayPool<int>.Shared.Return(pendingIndex);
+            ArrayPool<int>.Shared.Return(softwareIndex);
+            ArrayPool<AcceleratorLane?>.Shared.Return(softwareSkipped, clearArray: true);
+            ArrayPool<FallbackReason>.Shared.Return(softwareReason);
+        }
+    }
+
+    private async ValueTask SubmitToBatchLaneAsync(BatchLane lane, ReadOnlyMemory<DecompressionRequest> batch, bool[] assigned,
+        List<(BatchLane, BatchWorkItem)> jobs, CancellationToken cancellationToken)
+    {
+        if (!lane.IsAvailable) return;
+        int minimum = Math.Max(1, lane.Backend.MinimumBatchSize);
+        if (minimum == int.MaxValue) return;
+
+        var eligible = new List<int>();
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var request = batch.Span[i];
+            if (!assigned[i] && lane.Backend.Supports(request.Parameters, request.Source.Length)) eligible.Add(i);
+        }
+        if (eligible.Count < minimum) return;
+
+        // Cut into submissions of at most MaxBatchBytes decoded bytes, each worth sending on its own.
+        int start = 0;
+        while (eligible.Count - start >= minimum)
+        {
+            int end = start;
+            long bytes = 0;
+            while (end < eligible.Count)
+            {
+                long next = batch.Span[eligible[end]].Parameters.OutputLength;
+                if (end > start && bytes + next > _options.MaxBatchBytes) break;
+                bytes += next;
+                end++;
+            }
+            if (end - start < minimum) break;
+            if (!lane.Breaker.TryAcquire(out bool isProbe)) return;
+
+            var job = new BatchWorkItem(lane, end - start) { IsProbe = isProbe };
+            for (int k = start; k < end; k++) job.Set(k - start, eligible[k], batch.Span[eligible[k]]);
+            if (!await lane.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
+            {
+                // Shutting down or cancelled while waiting: the items go the single-request way.
+                lane.Breaker.OnNeutral(isProbe);
+                job.TryAbandon();
+                job.Release();
+                job.Release();
+                return;
+            }
+            for (int k = start; k < end; k++) assigned[eligible[k]] = true;
+            jobs.Add((lane, job));
+            EngineLog.BatchRouted(_logger, lane.Name, end - start);
+            start = end;
+        }
+    }
+
+    private async ValueTask CollectBatchAsync(BatchLane lane, BatchWorkItem job, ReadOnlyMemory<DecompressionRequest> batch,
+        Memory<DecompressionResult> results, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Exception? error = null;
+        FallbackReason whole = FallbackReason.None;
+        bool cancelled = false;
+        try
+        {
+            error = await job.Completion.WaitAsync(_options.BatchTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            if (job.TryAbandon()) whole = FallbackReason.TimedOut;
+            else error = await job.Completion.ConfigureAwait(false); // the worker won a moment ago: use its answer
+        }
+        catch (OperationCanceledException)
+        {
+            if (job.TryAbandon()) cancelled = true;
+            else error = await job.Completion.ConfigureAwait(false);
+        }
+        if (error is not null) whole = FallbackReason.BackendFailed;
+        try
+        {
+            bool backendFault = whole != FallbackReason.None;
+            for (int k = 0; k < job.Count; k++)
+            {
+                int index = job.OriginalIndex[k];
+                var request = batch.Span[index];
+                lane.Counters.Routed();
+                if (cancelled)
+                {
+                    lane.Counters.Cancelled();
+                    results.Span[index] = new DecompressionResult(DecodeStatus.Cancelled, 0, lane.Name);
+                    continue;
+                }
+                var outcome = whole != FallbackReason.None
+                    ? OffloadOutcome.FallBack(whole)
+                    : OffloadOutcome.FromDecode(job.Results[k].Status, job.Results[k].BytesWritten, request.Parameters.OutputLength);
+                if (outcome.Kind == OffloadKind.Done)
+                {
+                    int length = request.Parameters.OutputLength;
+                    job.Outputs[k].AsSpan(0, length).CopyTo(request.Destination.Span);
+                    lane.Counters.Served(request.Source.Length, length);
+                    _metrics.Completed(lane.Name, request.Parameters.Algorithm, DecodeStatus.Done, request.Source.Length, length, start);
+                    results.Span[index] = new DecompressionResult(DecodeStatus.Done, length, lane.Name);
+                    continue;
+                }
+                var result = _software.Decompress(request.Source.Span, request.Destination.Span, request.Parameters);
+                CountSoftware(request, result, start, asFallback: true);
+                lane.Counters.FellBack(outcome.Reason);
+                _metrics.FellBack(lane.Name, outcome.Reason);
+                if (outcome.Reason is FallbackReason.BackendFailed or FallbackReason.TimedOut or FallbackReason.WrongLength
+                    || (outcome.Reason == FallbackReason.CorruptReportedByBackend && result.Status == DecodeStatus.Done))
+                    backendFault = true;
+                results.Span[index] = result with { Fallback = outcome.Reason };
+            }
+            if (cancelled) lane.Breaker.OnNeutral(job.IsProbe);
+            else if (backendFault) lane.Breaker.OnFailure(job.IsProbe, error?.Message ?? (whole != FallbackReason.None ? whole.ToString() : "items failed"));
+            else lane.Breaker.OnSuccess(job.IsProbe);
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
+
+    private void DecodeSoftwareItems(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results, int[] indices,
+        AcceleratorLane?[] skipped, FallbackReason[] reasons, int count, CancellationToken cancellationToken)
+    {
+        if (count == 0) return;
+        if (count >= _options.ParallelSoftwareThreshold && _options.SoftwareParallelism > 1)
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SoftwareParallelism };
+            Parallel.For(0, count, parallel, k => DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken));
+            return;
+        }
+        for (int k = 0; k < count; k++) DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken);
+    }
+
+    private void DecodeOne(int k, ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results, int[] indices,
+        AcceleratorLane?[] skipped, FallbackReason[] reasons, CancellationToken cancellationToken)
+    {
+        int index = indices[k];
+        if (cancellationToken.IsCancellationRequested)
+        {
+            results.Span[index] = new DecompressionResult(DecodeStatus.Cancelled, 0, SoftwareName);
+            return;
+        }
+        results.Span[index] = DecodeInSoftware(batch.Span[index], skipped[k], reasons[k], isProbe: false, Stopwatch.GetTimestamp());
+    }
+}

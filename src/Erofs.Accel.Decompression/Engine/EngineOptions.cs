@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Erofs.Accel.Decompression.Engine;
+
+/// <summary>Settings of a <see cref="DecompressionEngine"/>. Every value has a sensible default.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Which accelerators may be used (default: $EROFS_ACCEL_POLICY, else auto).</summary>
+    public AccelerationPolicy Policy { get; init; } = AccelerationPolicy.Resolve();
+
+    /// <summary>Requests waiting per accelerator; producers wait (backpressure) when it is full.</summary>
+    public int QueueCapacity { get; init; } = 256;
+
+    /// <summary>Batches waiting per batch backend (OpenCL).</summary>
+    public int BatchQueueCapacity { get; init; } = 4;
+
+    /// <summary>
+    /// Workers per accelerator; 0 = the backend's <see cref="IAcceleratorBackend.MaxConcurrency"/> (or 2 when it
+    /// does not say).
+    /// </summary>
+    public int WorkersPerAccelerator { get; init; }
+
+    /// <summary>
+    /// Longest an accelerated request may take from queueing to answer; after that the engine decodes it in software
+    /// (the accelerator's late output is discarded).
+    /// </summary>
+    public TimeSpan AcceleratorTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a batch may take on a batch backend before its items are decoded in software.</summary>
+    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Decoded bytes one batch sent to a batch backend may hold (the engine stages them in private buffers).</summary>
+    public long MaxBatchBytes { get; init; } = 64L << 20;
+
+    public CircuitBreakerOptions Breaker { get; init; } = new();
+
+    /// <summary>
+    /// Software decodes of one batch run in parallel when the batch has at least this many of them (and
+    /// <see cref="SoftwareParallelism"/> &gt; 1).
+    /// </summary>
+    public int ParallelSoftwareThreshold { get; init; } = 8;
+
+    /// <summary>Threads used for the software part of a batch; default the processor count.</summary>
+    public int SoftwareParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long <see cref="DecompressionEngine.DisposeAsync"/> waits for workers to finish.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Structured logs (breaker transitions, unavailable backends, fallbacks at debug level).</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Creates the engine's <see cref="Meter"/>; null = a meter of its own named <see cref="DecompressionEngine.MeterName"/>.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>Clock for timeouts and breaker periods (tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Checks the numbers; returns a problem or null.</summary>
+    public string? Validate()
+    {
+        if (QueueCapacity < 1) return "QueueCapacity must be at least 1";
+        if (BatchQueueCapacity < 1) return "BatchQueueCapacity must be at least 1";
+        if (WorkersPerAccelerator is < 0 or > 1024) return "WorkersPerAccelerator outside 0..1024";
+        if (AcceleratorTimeout <= TimeSpan.Zero) return "AcceleratorTimeout must be positive";
+        if (BatchTimeout <= TimeSpan.Zero) return "BatchTimeout must be positive";
+        if (MaxBatchBytes < 4096) return "MaxBatchBytes must be at least 4096";
+        if (ParallelSoftwareThreshold < 1) return "ParallelSoftwareThreshold must be at least 1";
+        if (SoftwareParallelism < 1) return "SoftwareParallelism must be at least 1";
+        if (ShutdownTimeout < TimeSpan.Zero) return "ShutdownTimeout must not be negative";
+        return Breaker.Validate();
+    }
+}

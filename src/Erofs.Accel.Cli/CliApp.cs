@@ -10,7 +10,7 @@ public static class CliApp
     private static readonly ICommand[] Commands =
     {
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
-        new ManifestCommand(),
+        new ManifestCommand(), new BackendsCommand(),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -70,7 +70,9 @@ public static class CliApp
             w.WriteLine($"  {c.Summary}");
             return;
         }
-        w.WriteLine("usage: erofs-accel COMMAND [ARGS...]   (every command takes --device FILE for extra devices)");
+        w.WriteLine("usage: erofs-accel COMMAND [ARGS...]");
+        w.WriteLine("  image commands take --device FILE (extra devices, repeatable), --accel auto|software|qpl,qat,opencl");
+        w.WriteLine("  (or $EROFS_ACCEL_POLICY) and -v (report which decompression backends served the reads)");
         w.WriteLine();
         foreach (var cmd in Commands)
             w.WriteLine($"  {cmd.Usage,-58} {cmd.Summary}");

@@ -11,9 +11,11 @@ public sealed class CatCommand : ICommand
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, Array.Empty<string>());
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions);
         cl.ExpectPositionals(2, 2, Usage);
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var ino = image.Resolve(cl.Positionals[1], followLastSymlink: true);
         if (ino.IsDirectory) throw new IOException($"{cl.Positionals[1]}: is a directory");
         if (!ino.IsRegularFile) throw new IOException($"{cl.Positionals[1]}: not a regular file ({ino.Type})");

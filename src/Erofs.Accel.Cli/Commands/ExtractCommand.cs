@@ -6,14 +6,16 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class ExtractCommand : ICommand
 {
     public string Name => "extract";
-    public string Usage => "extract IMAGE DIR [--force] [--device FILE]...";
+    public string Usage => "extract IMAGE DIR [--force] [--device FILE]... [--accel POLICY] [-v]";
     public string Summary => "write the tree with modes, owners, times, xattrs, ACLs, links and devices into DIR";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, new[] { "--force", "-v", "-q" });
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions.Concat(new[] { "--force", "-q" }));
         cl.ExpectPositionals(2, 2, Usage);
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var extractor = new TreeExtractor(image, new ExtractOptions
         {
             Force = cl.Has("--force"),

@@ -1,18 +1,84 @@
 using Erofs.Accel.Core;
+using Erofs.Accel.Decompression.Engine;
 
 namespace Erofs.Accel.Cli.Commands;
 
-/// <summary>The options every image command shares (--device) and opening the image with them.</summary>
+/// <summary>
+/// The options every image command shares: --device (extra devices), --accel (acceleration policy) and -v (report
+/// which decompression backends served the reads).
+/// </summary>
 public static class ImageArguments
 {
-    public static readonly string[] ValueOptions = { "--device" };
+    public static readonly string[] ValueOptions = { "--device", "--accel" };
+    public static readonly string[] FlagOptions = { "-v", "--verbose" };
 
-    public static ErofsImage Open(string path, CommandLine cl)
+    public static AccelerationPolicy Policy(CommandLine cl)
     {
+        try
+        {
+            return AccelerationPolicy.Resolve(cl.Last("--accel"));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(cl.Last("--accel") is null ? e.Message : $"--accel: {e.Message}");
+        }
+    }
+
+    public static ImageSession Open(string path, CommandLine cl)
+    {
+        var policy = Policy(cl);
         if (!File.Exists(path))
             throw new IOException(Directory.Exists(path) ? $"{path}: is a directory, not an image file" : $"{path}: no such file");
         foreach (var d in cl.All("--device"))
             if (!File.Exists(d)) throw new IOException($"{d}: no such device file");
-        return ErofsImage.Open(path, new ErofsImageOptions { ExtraDevicePaths = cl.All("--device").ToArray() });
+        var engine = DecompressionEngine.Create(new EngineOptions { Policy = policy });
+        try
+        {
+            var image = ErofsImage.Open(path, new ErofsImageOptions
+            {
+                ExtraDevicePaths = cl.All("--device").ToArray(),
+                Decompressor = engine,
+            });
+            return new ImageSession(image, engine, cl.Has("-v") || cl.Has("--verbose"));
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>An open image with the decompression engine serving it; prints backend counts on dispose with -v.</summary>
+public sealed class ImageSession : IDisposable
+{
+    private readonly bool _verbose;
+
+    public ErofsImage Image { get; }
+    public DecompressionEngine Engine { get; }
+
+    /// <summary>Where -v output goes (stderr, so data on stdout stays clean).</summary>
+    public TextWriter? VerboseOutput { get; set; }
+
+    internal ImageSession(ErofsImage image, DecompressionEngine engine, bool verbose)
+    {
+        Image = image;
+        Engine = engine;
+        _verbose = verbose;
+    }
+
+    public void ReportBackends(TextWriter w)
+    {
+        w.WriteLine($"decompression (policy {Engine.Policy}):");
+        foreach (var line in Engine.GetStatistics().Format()) w.WriteLine("  " + line);
+        var c = Image.DecodedCache;
+        w.WriteLine($"  decoded-pcluster cache: {c.Decodes} decodes, {c.Hits} hits, {c.CachedBytes} of {c.CapacityBytes} bytes held");
+    }
+
+    public void Dispose()
+    {
+        if (_verbose && VerboseOutput is { } w) ReportBackends(w);
+        Image.Dispose();
+        Engine.Dispose();
     }
 }

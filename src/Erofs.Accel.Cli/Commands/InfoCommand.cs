@@ -7,14 +7,16 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class InfoCommand : ICommand
 {
     public string Name => "info";
-    public string Usage => "info IMAGE [--device FILE]...";
+    public string Usage => "info IMAGE [--device FILE]... [--accel POLICY] [-v]";
     public string Summary => "show the superblock: block size, features, algorithms, devices, counts";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, Array.Empty<string>());
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions);
         cl.ExpectPositionals(1, 1, Usage);
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var sb = image.Superblock;
         var cfg = image.CompressionConfigs;
         void Line(string k, object v) => stdout.WriteLine($"{k,-22} {v}");

@@ -12,11 +12,13 @@ public sealed class LsCommand : ICommand
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, new[] { "-l", "-a", "-la", "-al" });
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions.Concat(new[] { "-l", "-a", "-la", "-al" }));
         cl.ExpectPositionals(1, 2, Usage);
         bool longFormat = cl.Has("-l") || cl.Has("-la") || cl.Has("-al");
         bool all = cl.Has("-a") || cl.Has("-la") || cl.Has("-al");
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var path = cl.Positionals.Count > 1 ? cl.Positionals[1] : "/";
         var target = image.Resolve(path, followLastSymlink: true);
         if (!target.IsDirectory)

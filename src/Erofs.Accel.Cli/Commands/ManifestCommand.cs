@@ -12,10 +12,12 @@ public sealed class ManifestCommand : ICommand
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Append("--threads"), new[] { "--no-dir-size" });
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Append("--threads"), ImageArguments.FlagOptions.Concat(new[] { "--no-dir-size" }));
         cl.ExpectPositionals(1, 1, Usage);
         int threads = cl.LastInt("--threads", 1, 256) ?? Math.Min(Environment.ProcessorCount, 4);
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var writer = new ManifestWriter(image) { NoDirectorySize = cl.Has("--no-dir-size"), Parallelism = threads };
         var sw = new StringWriter();
         writer.Write(sw);

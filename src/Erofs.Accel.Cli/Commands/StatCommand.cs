@@ -13,9 +13,11 @@ public sealed class StatCommand : ICommand
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, new[] { "-L" });
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions.Concat(new[] { "-L" }));
         cl.ExpectPositionals(2, 2, Usage);
-        using var image = ImageArguments.Open(cl.Positionals[0], cl);
+        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        session.VerboseOutput = stderr;
+        var image = session.Image;
         var ino = image.Resolve(cl.Positionals[1], followLastSymlink: cl.Has("-L"));
         void Line(string k, object v) => stdout.WriteLine($"{k,-12} {v}");
         Line("path", cl.Positionals[1]);

@@ -72,5 +72,12 @@ public sealed class DecodedPclusterCache
 
     public void Add(in PclusterKey key, byte[] bytes) => _lru.Add(key, bytes);
 
+    /// <summary>Caches a pcluster decoded outside <see cref="GetOrDecode"/> (batch decoding), counting the decode.</summary>
+    internal void AddDecoded(in PclusterKey key, byte[] bytes)
+    {
+        Interlocked.Increment(ref _misses);
+        _lru.Add(key, bytes);
+    }
+
     public void Clear() => _lru.Clear();
 }

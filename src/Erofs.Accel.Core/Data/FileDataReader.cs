@@ -128,9 +128,13 @@ internal sealed class FileDataReader
     /// <summary>The extent containing offset <paramref name="x"/> of a compressed inode.</summary>
     public Extent MapExtent(ErofsInode inode, long x) => GetMap(inode).Map(x);
 
+    /// <summary>Most pclusters decoded in one batch ahead of a large read.</summary>
+    private const int MaxBatchPclusters = 256;
+
     private void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
     {
         var map = GetMap(inode);
+        if (dest.Length >= 4 << _blockBits) DecodeAheadInBatch(inode, map, offset, dest.Length);
         while (!dest.IsEmpty)
         {
             var e = map.Map(offset);
@@ -191,10 +195,64 @@ internal sealed class FileDataReader
         Read(packed, packedOffset, dest);
     }
 
+    private static PclusterKey KeyOf(in Extent e) =>
+        new(e.InMetadata ? (e.InMetabox ? -2 : -1) : e.Device, e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, (byte)e.Algorithm);
+
+    /// <summary>
+    /// For a large read: decodes the uncached pclusters it covers as one batch (so the engine can spread them over
+    /// cores or hand them to a batch accelerator) and caches them. Anything that fails is left to the normal path,
+    /// which decodes it alone and reports the error.
+    /// </summary>
+    private void DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, int length)
+    {
+        var pending = new List<(Extent Extent, PclusterKey Key)>();
+        long x = offset, end = offset + length;
+        while (x < end && pending.Count < MaxBatchPclusters)
+        {
+            var e = map.Map(x);
+            if (e.Kind == ExtentKind.Compressed)
+            {
+                var key = KeyOf(e);
+                if (!_cache.TryGet(key, out _) && !pending.Exists(p => p.Key == key)) pending.Add((e, key));
+            }
+            x = e.LogicalEnd;
+        }
+        if (pending.Count < 2) return;
+        var rented = new byte[pending.Count][];
+        var requests = new DecompressionRequest[pending.Count];
+        var outputs = new byte[pending.Count][];
+        try
+        {
+            for (int i = 0; i < pending.Count; i++)
+            {
+                var e = pending[i].Extent;
+                rented[i] = ArrayPool<byte>.Shared.Rent(e.PhysicalLength);
+                ReadPhysical(inode, e, 0, rented[i].AsSpan(0, e.PhysicalLength));
+                var p = BuildParameters(e, rented[i].AsSpan(0, e.PhysicalLength), out int margin);
+                outputs[i] = new byte[e.LogicalLength];
+                requests[i] = new DecompressionRequest(rented[i].AsMemory(margin, e.PhysicalLength - margin), outputs[i], p);
+            }
+            var results = new DecompressionResult[pending.Count];
+            var vt = _decompressor.DecompressBatchAsync(requests, results);
+            if (!vt.IsCompletedSuccessfully) vt.AsTask().GetAwaiter().GetResult();
+            for (int i = 0; i < pending.Count; i++)
+                if (results[i].Succeeded && results[i].BytesWritten == outputs[i].Length)
+                    _cache.AddDecoded(pending[i].Key, outputs[i]);
+        }
+        catch (ErofsException)
+        {
+            // a bad pcluster address or similar: the per-extent path reports it precisely
+        }
+        finally
+        {
+            foreach (var r in rented)
+                if (r is not null) ArrayPool<byte>.Shared.Return(r);
+        }
+    }
+
     private byte[] GetDecoded(ErofsInode inode, in Extent e)
     {
-        int source = e.InMetadata ? (e.InMetabox ? -2 : -1) : e.Device;
-        var key = new PclusterKey(source, e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, (byte)e.Algorithm);
+        var key = KeyOf(e);
         return _cache.GetOrDecode(key, (this, inode, e), static s => s.Item1.Decode(s.inode, s.e));
     }
 

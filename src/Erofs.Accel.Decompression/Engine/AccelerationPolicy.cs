@@ -11,8 +11,14 @@ public sealed record AccelerationPolicy
     /// <summary>Environment variable read by <see cref="Resolve"/> (same syntax as <c>--accel</c>).</summary>
     public const string EnvironmentVariable = "EROFS_ACCEL_POLICY";
 
-    /// <summary>Accelerator names this library knows, in the order <c>auto</c> tries them.</summary>
+    /// <summary>Accelerator names this library knows.</summary>
     public static readonly IReadOnlyList<string> KnownAccelerators = ["qpl", "qat", "opencl"];
+
+    /// <summary>
+    /// What <c>auto</c> creates, in order: the per-request DEFLATE accelerators. OpenCL is used only when named: it
+    /// compiles kernels and calibrates at start-up and pays off only for large batches (see docs/engine.md).
+    /// </summary>
+    public static readonly IReadOnlyList<string> AutoAccelerators = ["qpl", "qat"];
 
     private static readonly string[] SoftwareWords = ["software", "sw", "none", "off"];
 
@@ -125,7 +131,7 @@ public sealed record AccelerationPolicy
     /// <summary>The accelerator names to create, in order.</summary>
     public IReadOnlyList<string> AcceleratorsToCreate => Mode switch
     {
-        AccelerationMode.Auto => KnownAccelerators,
+        AccelerationMode.Auto => AutoAccelerators,
         AccelerationMode.Software => [],
         _ => Accelerators,
     };

@@ -15,7 +15,7 @@ public static class AcceleratorCatalog
     {
         QplBackend.BackendName => new QplBackend(QplBackendOptions.FromEnvironment()),
         QatBackend.BackendName => new QatBackend(QatBackendOptions.FromEnvironment()),
-        OpenClBackend.BackendName => OpenClBackend.Create(),
+        OpenClBackend.BackendName => OpenClBackend.Create(OpenClBackendOptions.FromEnvironment()),
         _ => null,
     };
 

@@ -162,6 +162,8 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         {
             if (!lane.IsAvailable)
             {
+                // a request the backend would never take is not its fallback
+                if (lane.Backend is IAcceleratorBackend a && !a.Accepts(parameters, sourceLength)) continue;
                 if (skipped is null)
                 {
                     skipped = lane;

@@ -15,4 +15,10 @@ public interface IAcceleratorBackend : IDecompressionBackend
 
     /// <summary>How many decodes may run at once (the engine starts this many workers).</summary>
     int MaxConcurrency { get; }
+
+    /// <summary>
+    /// Whether the backend would take this request if it were available (algorithm, window, size, partial decoding).
+    /// Lets the engine tell "unavailable" fallbacks apart from requests the backend never takes.
+    /// </summary>
+    bool Accepts(in DecodeParameters parameters, int sourceLength);
 }

@@ -78,4 +78,25 @@ public sealed record OpenClBackendOptions
         if (TypicalItemBytes <= 0) return "TypicalItemBytes must be positive";
         return null;
     }
+
+    /// <summary>Environment variable: a fixed minimum batch size (skips the start-up calibration).</summary>
+    public const string MinimumBatchVariable = "EROFS_ACCEL_OPENCL_MIN_BATCH";
+
+    /// <summary>Environment variable: use the first device whose name or platform contains this text.</summary>
+    public const string DeviceVariable = "EROFS_ACCEL_OPENCL_DEVICE";
+
+    /// <summary>Defaults, adjusted by $EROFS_ACCEL_OPENCL_MIN_BATCH and $EROFS_ACCEL_OPENCL_DEVICE when set.</summary>
+    public static OpenClBackendOptions FromEnvironment()
+    {
+        var options = new OpenClBackendOptions();
+        if (Environment.GetEnvironmentVariable(DeviceVariable) is { Length: > 0 } device)
+            options = options with { DeviceFilter = device };
+        if (Environment.GetEnvironmentVariable(MinimumBatchVariable) is { Length: > 0 } text)
+        {
+            if (!int.TryParse(text, out int n) || n < 2)
+                throw new FormatException($"{MinimumBatchVariable}: expected a whole number of at least 2, not '{text}'");
+            options = options with { Calibrate = false, DefaultMinimumBatchSize = n };
+        }
+        return options;
+    }
 }

@@ -71,8 +71,10 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     public int FreeJobs => _context is null ? 0 : (int)_binding.ContextFreeJobs(_context);
 
     public bool Supports(in DecodeParameters parameters, int sourceLength) =>
-        _context is not null
-        && parameters.Algorithm == CompressionAlgorithm.Deflate
+        _context is not null && Accepts(parameters, sourceLength);
+
+    public bool Accepts(in DecodeParameters parameters, int sourceLength) =>
+        parameters.Algorithm == CompressionAlgorithm.Deflate
         && parameters.DeflateWindowBits <= MaxWindowBits
         && parameters.DecodedLength <= _options.MaxDecodedLength
         && (!parameters.Partial || PartialDecodes)

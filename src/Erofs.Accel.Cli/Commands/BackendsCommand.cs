@@ -1,0 +1,30 @@
+using Erofs.Accel.Decompression.Engine;
+
+namespace Erofs.Accel.Cli.Commands;
+
+/// <summary><c>backends</c>: every decompression backend, whether it is usable here and why not, and what it takes.</summary>
+public sealed class BackendsCommand : ICommand
+{
+    public string Name => "backends";
+    public string Usage => "backends [--accel POLICY]";
+    public string Summary => "list decompression backends: availability (and why not), algorithms, windows, path in use";
+
+    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var cl = CommandLine.Parse(args, new[] { "--accel" }, Array.Empty<string>());
+        cl.ExpectPositionals(0, 0, Usage);
+        var policy = ImageArguments.Policy(cl);
+        // describe every accelerator this build knows, not only those the policy would create
+        using var engine = DecompressionEngine.Create(new EngineOptions { Policy = AccelerationPolicy.Only(AccelerationPolicy.KnownAccelerators.ToArray()) });
+        stdout.WriteLine($"policy in force: {policy} (from {(cl.Last("--accel") is not null ? "--accel" : Environment.GetEnvironmentVariable(AccelerationPolicy.EnvironmentVariable) is { Length: > 0 } ? "$" + AccelerationPolicy.EnvironmentVariable : "the default")})");
+        foreach (var d in engine.DescribeBackends())
+        {
+            var line = d.ToString().Replace("; not used by the current policy", "");
+            if (d.Role != BackendRole.Software && !policy.Allows(d.Name)) line += "; not used by this policy";
+            else if (d.Role != BackendRole.Software && policy.Mode == AccelerationMode.Auto && !AccelerationPolicy.AutoAccelerators.Contains(d.Name))
+                line += "; used only when named in --accel";
+            stdout.WriteLine(line);
+        }
+        return CliApp.ExitOk;
+    }
+}

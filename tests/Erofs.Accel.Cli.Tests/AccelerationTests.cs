@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.Engine;
+using Erofs.Accel.Testing;
+
+namespace Erofs.Accel.Cli.Tests;
+
+/// <summary>--accel routes reads through the engine: accelerators take what they can, the rest is software,
+/// and the output never changes.</summary>
+public class AccelerationTests
+{
+    private static long Served(string verbose, string backend)
+    {
+        var m = Regex.Match(verbose, $@"^\s*{Regex.Escape(backend)}: (\d+) requests, (\d+) served", RegexOptions.Multiline);
+        Assert.True(m.Success, $"no line for {backend} in:\n{verbose}");
+        return long.Parse(m.Groups[2].Value);
+    }
+
+    private static long Requests(string verbose, string backend) =>
+        long.Parse(Regex.Match(verbose, $@"^\s*{Regex.Escape(backend)}: (\d+) requests", RegexOptions.Multiline).Groups[1].Value);
+
+    [Fact]
+    public void BackendsListsEveryBackendWithItsAvailability()
+    {
+        var (exit, output, err) = CliRunner.Run("backends");
+        Assert.True(exit == 0, err);
+        foreach (var name in new[] { "qpl", "qat", "opencl", "lz4-liblz4", "lz4-k4os", "deflate-libdeflate", "deflate-bcl", "lzma-liblzma", "zstd-libzstd", "zstd-zstdsharp" })
+            Assert.Matches($@"(?m)^{Regex.Escape(name)}\s", output);
+        Assert.Contains("windowbits <= 12", output);
+    }
+
+    [Fact]
+    public void A32KWindowImageNeverGoesToQpl()
+    {
+        var (exit, output, err) = CliRunner.Run("manifest", "-v", "--accel", "qpl", TestCorpus.ImagePath("deflate"));
+        Assert.True(exit == 0, err);
+        Assert.Equal(File.ReadAllText(TestCorpus.ManifestPath("deflate")), output);
+        Assert.Equal(0, Requests(err, "qpl"));
+        Assert.True(Served(err, "software") > 0);
+    }
+
+    [Fact]
+    public void QplSoftwarePathReproducesThe4KWindowImage()
+    {
+        using (var probe = new Erofs.Accel.Decompression.Backends.Qpl.QplBackend(new Erofs.Accel.Decompression.Backends.Qpl.QplBackendOptions { Path = AcceleratorPath.Software }))
+            if (!probe.Availability.IsAvailable) Assert.Skip($"QPL shim unavailable: {probe.Availability.Detail}");
+        var previous = Environment.GetEnvironmentVariable("EROFS_ACCEL_QPL_PATH");
+        Environment.SetEnvironmentVariable("EROFS_ACCEL_QPL_PATH", "software");
+        try
+        {
+            var (exit, output, err) = CliRunner.Run("manifest", "-v", "--accel", "qpl", TestCorpus.ImagePath("deflate-w4k"));
+            Assert.True(exit == 0, err);
+            Assert.Equal(File.ReadAllText(TestCorpus.ManifestPath("deflate-w4k")), output);
+            Assert.True(Served(err, "qpl") > 0, err);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EROFS_ACCEL_QPL_PATH", previous);
+        }
+    }
+
+    [Theory]
+    [InlineData("lz4")]
+    [InlineData("deflate")]
+    [InlineData("deflate-w4k")]
+    public void ExtractThroughOpenClReproducesTheManifest(string name)
+    {
+        using (var probe = OpenClBackend.Create())
+            if (!probe.Availability.IsAvailable) Assert.Skip($"OpenCL unavailable: {probe.Availability.Detail}");
+        Environment.SetEnvironmentVariable(OpenClBackendOptions.MinimumBatchVariable, "4");
+        var dir = TestPaths.NewTempDirectory("opencl-extract");
+        try
+        {
+            var (exit, _, err) = CliRunner.Run("extract", "-q", "-v", "--force", "--accel", "opencl", TestCorpus.ImagePath(name), dir);
+            Assert.True(exit == 0, err);
+            Assert.True(Served(err, "opencl") > 0, err);
+            var (mexit, manifest, merr) = CliRunner.Run("manifest", "-v", "--accel", "opencl", TestCorpus.ImagePath(name));
+            Assert.True(mexit == 0, merr);
+            Assert.Equal(File.ReadAllText(TestCorpus.ManifestPath(name)), manifest);
+            Assert.True(Served(merr, "opencl") > 0, merr);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(OpenClBackendOptions.MinimumBatchVariable, null);
+            TestPaths.DeleteTree(dir);
+        }
+    }
+
+    [Fact]
+    public void AnInvalidPolicyIsAUsageError()
+    {
+        var (exit, _, err) = CliRunner.Run("ls", "--accel", "gpu9000", TestCorpus.ImagePath("lz4"));
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown accelerator 'gpu9000'", err);
+        _ = AccelerationPolicy.Auto;
+    }
+}

@@ -1,2 +1,0 @@
-namespace Erofs.Accel.Fuse;
-internal static class AssemblyMarker { }

@@ -1,0 +1,99 @@
+using Erofs.Accel.Fuse.Protocol;
+
+namespace Erofs.Accel.Fuse;
+
+/// <summary>
+/// Where a filesystem puts the bytes of one READ. Write into the reply buffer (<see cref="GetSpan"/> then
+/// <see cref="Advance"/>, or <see cref="Write"/>), or hand over memory you already hold with <see cref="AddSegment"/>:
+/// that memory goes to the kernel by writev(2) without a copy. Pieces are sent in the order they were added. At most
+/// <see cref="Capacity"/> bytes; fewer means end of file. Valid only during the <see cref="IReadOnlyFileSystem.Read"/>
+/// call that received it.
+/// </summary>
+public sealed class ReadReply
+{
+    private ReplyBuilder? _builder;
+    private int _capacity;
+    private int _length;
+
+    internal ReadReply()
+    {
+    }
+
+    /// <summary>Bytes the kernel asked for; the reply may hold fewer.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Bytes added so far.</summary>
+    public int Length => _length;
+
+    /// <summary>Bytes that may still be added.</summary>
+    public int Remaining => _capacity - _length;
+
+    /// <summary>The free part of the reply buffer, exactly <see cref="Remaining"/> bytes long.</summary>
+    public Span<byte> GetSpan() => Builder.GetFreeSpan()[..Remaining];
+
+    /// <summary>The free part of the reply buffer as Memory, exactly <see cref="Remaining"/> bytes long (pinned).</summary>
+    public Memory<byte> GetMemory() => Builder.GetFreeMemory()[..Remaining];
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the span from <see cref="GetSpan"/>.</summary>
+    public void Advance(int count)
+    {
+        var builder = Builder;
+        if ((uint)count > (uint)Remaining) throw new ArgumentOutOfRangeException(nameof(count), "more bytes than the read asked for");
+        builder.Advance(count);
+        _length += count;
+    }
+
+    /// <summary>Copies bytes into the reply.</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        var builder = Builder;
+        if (data.Length > Remaining) throw new ArgumentOutOfRangeException(nameof(data), "more bytes than the read asked for");
+        builder.AppendBytes(data);
+        _length += data.Length;
+    }
+
+    /// <summary>Adds <paramref name="count"/> zero bytes (holes).</summary>
+    public void WriteZeros(int count)
+    {
+        var builder = Builder;
+        if ((uint)count > (uint)Remaining) throw new ArgumentOutOfRangeException(nameof(count), "more bytes than the read asked for");
+        builder.AppendZeros(count);
+        _length += count;
+    }
+
+    /// <summary>
+    /// Adds memory without copying. It must stay unchanged until the reply is written, which happens right after
+    /// <see cref="IReadOnlyFileSystem.Read"/> returns; <paramref name="owner"/> is disposed then (also on failure).
+    /// </summary>
+    public void AddSegment(ReadOnlyMemory<byte> data, IDisposable? owner = null)
+    {
+        if (_builder is null)
+        {
+            owner?.Dispose();
+            throw new InvalidOperationException("a ReadReply is valid only during its Read call");
+        }
+        if (data.Length > Remaining)
+        {
+            owner?.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(data), "more bytes than the read asked for");
+        }
+        Builder.AppendExternal(data, owner);
+        _length += data.Length;
+    }
+
+    internal void Attach(ReplyBuilder builder, int capacity)
+    {
+        _builder = builder;
+        _capacity = capacity;
+        _length = 0;
+    }
+
+    internal void Detach()
+    {
+        _builder = null;
+        _capacity = 0;
+        _length = 0;
+    }
+
+    private ReplyBuilder Builder => _builder ?? throw new InvalidOperationException("a ReadReply is valid only during its Read call");
+}

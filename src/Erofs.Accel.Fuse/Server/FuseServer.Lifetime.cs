@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using Erofs.Accel.Fuse.Protocol;
+using Erofs.Accel.Fuse.Transport;
+using Erofs.Accel.Fuse.Transport.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Erofs.Accel.Fuse;
+
+/// <summary>Unmounting, aborting, serving until a signal, and what happens once INIT is done.</summary>
+public sealed partial class FuseServer
+{
+    /// <summary>
+    /// Unmounts: umount2, and a lazy detach if the mount is busy. Waits up to the grace period for the session to end,
+    /// then aborts the connection. Safe to call more than once and after an outside unmount.
+    /// </summary>
+    public void Unmount()
+    {
+        lock (_unmountLock)
+        {
+            if (_unmounted) return;
+            _unmounted = true;
+            if (!Completion.IsCompleted && IsStillMounted())
+            {
+                var error = Unmounter.Unmount(MountPoint, lazy: false);
+                if (error == Errno.EBUSY)
+                {
+                    _logger.LogWarning("FUSE: {MountPoint} is busy; detaching it lazily", MountPoint);
+                    error = Unmounter.Unmount(MountPoint, lazy: true);
+                }
+                if (error != Errno.Success && error != Errno.EINVAL && error != Errno.ENOENT)
+                    _logger.LogError("FUSE: unmounting {MountPoint} failed: {Error}", MountPoint, Libc.Describe(error));
+            }
+            if (Completion.Wait(_options.UnmountGracePeriod)) return;
+            _logger.LogWarning("FUSE: session on {MountPoint} still open after unmount; aborting the connection", MountPoint);
+            if (!Abort()) _logger.LogError("FUSE: could not abort the connection of {MountPoint}", MountPoint);
+            Completion.Wait(_options.UnmountGracePeriod);
+        }
+    }
+
+    /// <summary>Aborts the connection through fusectl: pending requests fail and the workers stop. False if unreachable.</summary>
+    public bool Abort() => _deviceMajor == 0 && _deviceMinor == 0 ? false : FuseConnectionControl.TryAbort(_deviceMajor, _deviceMinor);
+
+    /// <summary>
+    /// Serves until the filesystem is unmounted from outside, <paramref name="cancellationToken"/> fires, or SIGTERM or
+    /// SIGINT arrives; the last three unmount cleanly (lazily if busy). The signal handlers are installed first, then
+    /// <paramref name="onReady"/> runs once INIT has been answered (announce readiness there, not before calling Run,
+    /// so an early signal cannot kill the process with the mount left behind). Returns the process exit code: 0, or 1
+    /// if the session failed or the mount could not be removed.
+    /// </summary>
+    public int Run(Action? onReady = null, CancellationToken cancellationToken = default)
+    {
+        using var stop = new ManualResetEventSlim();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Set();
+        }
+
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
+        using (cancellationToken.Register(stop.Set))
+        {
+            var ended = ((IAsyncResult)Completion).AsyncWaitHandle;
+            var ready = ((IAsyncResult)_ready.Task).AsyncWaitHandle;
+            if (WaitHandle.WaitAny([stop.WaitHandle, ended, ready]) == 2 && _ready.Task.IsCompletedSuccessfully) onReady?.Invoke();
+            WaitHandle.WaitAny([stop.WaitHandle, ended]);
+            if (stop.IsSet && !Completion.IsCompleted)
+            {
+                _logger.LogInformation("FUSE: stop requested; unmounting {MountPoint}", MountPoint);
+                Unmount();
+                // detached from the namespace: even if the kernel still holds the session open for files in use, the
+                // process exit closes /dev/fuse and ends it
+                return IsStillMounted() ? 1 : 0;
+            }
+        }
+        return _workers.Faulted ? 1 : 0;
+    }
+
+    private bool IsStillMounted()
+    {
+        try
+        {
+            var entry = FindFuseMount(MountPoint);
+            if (entry is null) return false;
+            // when the device number was unknown at mount time, any FUSE mount here counts as ours
+            return (_deviceMajor | _deviceMinor) == 0 || (entry.Major == _deviceMajor && entry.Minor == _deviceMinor);
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private void OnSessionStarted()
+    {
+        if (_options.ReadAheadKilobytes > 0 && (_deviceMajor | _deviceMinor) != 0
+            && !FuseConnectionControl.TrySetReadAhead(_deviceMajor, _deviceMinor, _options.ReadAheadKilobytes))
+        {
+            _logger.LogDebug("FUSE: could not raise read_ahead_kb of {Major}:{Minor}", _deviceMajor, _deviceMinor);
+        }
+        _ready.TrySetResult();
+    }
+}

@@ -1,0 +1,45 @@
+using Erofs.Accel.Fuse.Protocol;
+
+namespace Erofs.Accel.Fuse.Server;
+
+internal sealed partial class RequestDispatcher
+{
+    private const uint AccessModeMask = 3;
+    private const uint OpenTruncate = 0x200;
+
+    private Errno HandleOpen(in FuseRequest request, ReplyBuilder reply, bool directory)
+    {
+        var session = Session!;
+        // zero-message open: ENOSYS makes the kernel stop sending OPEN/OPENDIR and treat files as cached
+        if (directory ? session.NoOpenDir : session.NoOpen) return Errno.ENOSYS;
+        if (!request.TryReadStruct<FuseOpenIn>(out var open)) return Errno.EINVAL;
+        if (!TryGetInode(request, out _)) return Errno.ENOENT;
+        if ((open.Flags & AccessModeMask) != 0 || (open.Flags & OpenTruncate) != 0) return Errno.EROFS;
+        ref var answer = ref reply.Append<FuseOpenOut>();
+        answer.OpenFlags = directory ? FuseOpenReplyFlags.KeepCache | FuseOpenReplyFlags.CacheDir : FuseOpenReplyFlags.KeepCache;
+        return Errno.Success;
+    }
+
+    private Errno HandleRead(in FuseRequest request, WorkerContext context)
+    {
+        if (!request.TryReadStruct<FuseReadIn>(out var read)) return Errno.EINVAL;
+        if (!TryGetInode(request, out var inode)) return Errno.ENOENT;
+        if (read.Offset > long.MaxValue) return Errno.EINVAL;
+        if (read.Length > (uint)MaxPayload(context.Reply)) return Errno.EIO;
+        if (read.Length == 0) return Errno.Success;
+        var sink = context.ReadReply;
+        sink.Attach(context.Reply, (int)read.Length);
+        return _fileSystem.Read(inode, (long)read.Offset, (int)read.Length, sink);
+    }
+
+    private Errno HandleReadDirectory(in FuseRequest request, WorkerContext context, bool withAttributes)
+    {
+        if (!request.TryReadStruct<FuseReadIn>(out var read)) return Errno.EINVAL;
+        if (!TryGetInode(request, out var inode)) return Errno.ENOENT;
+        if (read.Offset > long.MaxValue) return Errno.EINVAL;
+        var capacity = (int)Math.Min(read.Length, (uint)MaxPayload(context.Reply));
+        var listing = context.Listing;
+        listing.Attach(context.Reply, capacity, withAttributes, _fileSystem, _nodeIds, _timeouts);
+        return _fileSystem.ReadDirectory(inode, (long)read.Offset, listing);
+    }
+}

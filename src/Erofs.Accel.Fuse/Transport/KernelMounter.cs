@@ -1,0 +1,32 @@
+using Erofs.Accel.Fuse.Transport.Interop;
+
+namespace Erofs.Accel.Fuse.Transport;
+
+/// <summary>Mounts with mount(2) directly: needs CAP_SYS_ADMIN (root).</summary>
+internal static class KernelMounter
+{
+    public static FuseDevice Mount(MountParameters parameters)
+    {
+        var device = FuseDevice.Open();
+        try
+        {
+            var result = Libc.Mount(
+                parameters.Source,
+                parameters.MountPoint,
+                parameters.KernelFileSystemType,
+                Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV,
+                parameters.KernelMountData(device.Descriptor));
+            if (result != 0)
+            {
+                var error = Libc.LastError;
+                throw new FuseMountException($"cannot mount on {parameters.MountPoint}: {Libc.Describe(error)}", error);
+            }
+            return device;
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Erofs.Accel.Fuse.TestHost;
+using Erofs.Accel.Fuse.Tests.TestSupport;
+using Erofs.Accel.Fuse.Tests.TestSupport.Interop;
+using Erofs.Accel.Fuse.Transport;
+
+namespace Erofs.Accel.Fuse.Tests.Mount;
+
+/// <summary>The server as its own process: SIGTERM during reads, umount from outside, death with auto_unmount.</summary>
+[Collection(FuseMountCollection.Name)]
+public sealed class ChildProcessTests
+{
+    [Fact]
+    public void SigtermDuringReadsUnmountsAndExitsZero()
+    {
+        MountGuard.RequireFuse();
+        using var guard = new MountGuard(TimeSpan.FromSeconds(120));
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "40");
+        host.WaitUntilReady(TimeSpan.FromSeconds(60));
+        Assert.True(guard.IsMounted);
+
+        var fs = SyntheticFileSystem.CreateDefault(40); // the same tree the host serves
+        var files = fs.Paths.Where(p => p.Node.Type == FileType.RegularFile && p.Node.Size > 0 && p.Node.ReadStyle <= ReadStyle.Mixed).ToArray();
+        using var stop = new CancellationTokenSource();
+        long verifiedReads = 0, mismatches = 0;
+        var readers = Enumerable.Range(0, 8).Select(seed => new Thread(() =>
+        {
+            var random = new Random(seed);
+            var buffer = new byte[1 << 20];
+            while (!stop.IsCancellationRequested)
+            {
+                var (path, node) = files[random.Next(files.Length)];
+                try
+                {
+                    using var handle = File.OpenHandle(Path.Combine(guard.MountPoint, path));
+                    var offset = random.NextInt64(0, node.Size);
+                    var length = (int)Math.Min(buffer.Length, node.Size - offset);
+                    var got = RandomAccess.Read(handle, buffer.AsSpan(0, length), offset);
+                    if (!buffer.AsSpan(0, got).SequenceEqual(SyntheticContent.Range(node.Inode, offset, got))) Interlocked.Increment(ref mismatches);
+                    else Interlocked.Increment(ref verifiedReads);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // after the unmount the path is gone or the connection aborted: expected
+                }
+            }
+        }) { IsBackground = true }).ToList();
+        readers.ForEach(r => r.Start());
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Interlocked.Read(ref verifiedReads) < 50 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.True(Interlocked.Read(ref verifiedReads) >= 50, "readers made no progress");
+
+        Assert.Equal(0, Libc.Kill(host.Process.Id, Libc.SIGTERM));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the server did not exit after SIGTERM: " + host.StandardError);
+        stop.Cancel();
+        foreach (var reader in readers) Assert.True(reader.Join(TimeSpan.FromSeconds(30)), "a reader hung after SIGTERM");
+
+        Assert.True(host.Process.ExitCode == 0, $"exit code {host.Process.ExitCode}: {host.StandardError}");
+        Assert.False(guard.IsMounted, "mount left behind after SIGTERM");
+        Assert.False(guard.WatchdogFired);
+        Assert.Equal(0, Interlocked.Read(ref mismatches));
+    }
+
+    [Fact]
+    public void UmountFromOutsideEndsTheProcessWithZero()
+    {
+        MountGuard.RequireFuse();
+        using var guard = new MountGuard(TimeSpan.FromSeconds(120));
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5");
+        host.WaitUntilReady(TimeSpan.FromSeconds(60));
+        Assert.Equal(7, Directory.GetFileSystemEntries(guard.MountPoint).Length);
+        Assert.Equal(0, Libc.Unmount2(guard.MountPoint, 0));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "still running after umount: " + host.StandardError);
+        Assert.Equal(0, host.Process.ExitCode);
+        Assert.False(guard.IsMounted);
+    }
+
+    [Fact]
+    public void SigintAlsoUnmountsCleanly()
+    {
+        MountGuard.RequireFuse();
+        using var guard = new MountGuard(TimeSpan.FromSeconds(120));
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5");
+        host.WaitUntilReady(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, Libc.Kill(host.Process.Id, 2));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "still running after SIGINT: " + host.StandardError);
+        Assert.Equal(0, host.Process.ExitCode);
+        Assert.False(guard.IsMounted);
+    }
+
+    [Fact]
+    public void KilledFusermountServerIsUnmountedAutomatically()
+    {
+        MountGuard.RequireFuse();
+        if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
+        using var guard = new MountGuard(TimeSpan.FromSeconds(120));
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--method", "fusermount");
+        host.WaitUntilReady(TimeSpan.FromSeconds(60));
+        Assert.True(guard.IsMounted);
+        Assert.Equal(0, Libc.Kill(host.Process.Id, Libc.SIGKILL));
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.True(guard.WaitUntilUnmounted(TimeSpan.FromSeconds(30)), "auto_unmount did not remove the mount");
+    }
+
+    [Fact]
+    public void BadMountPointGivesOneLineAndNonZeroExit()
+    {
+        MountGuard.RequireFuse();
+        var missing = Path.Combine(Path.GetTempPath(), "h3-missing-" + Guid.NewGuid().ToString("N"));
+        using var host = new TestHostProcess(missing);
+        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.NotEqual(0, host.Process.ExitCode);
+        var lines = host.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("does not exist", lines[0]);
+    }
+}

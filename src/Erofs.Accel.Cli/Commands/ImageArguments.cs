@@ -24,14 +24,14 @@ public static class ImageArguments
         }
     }
 
-    public static ImageSession Open(string path, CommandLine cl)
+    public static ImageSession Open(string path, CommandLine cl, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var policy = Policy(cl);
         if (!File.Exists(path))
             throw new IOException(Directory.Exists(path) ? $"{path}: is a directory, not an image file" : $"{path}: no such file");
         foreach (var d in cl.All("--device"))
             if (!File.Exists(d)) throw new IOException($"{d}: no such device file");
-        var engine = DecompressionEngine.Create(new EngineOptions { Policy = policy });
+        var engine = DecompressionEngine.Create(new EngineOptions { Policy = policy, Logger = logger });
         try
         {
             var image = ErofsImage.Open(path, new ErofsImageOptions

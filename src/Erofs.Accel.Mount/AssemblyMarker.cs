@@ -1,2 +1,0 @@
-namespace Erofs.Accel.Mount;
-internal static class AssemblyMarker { }

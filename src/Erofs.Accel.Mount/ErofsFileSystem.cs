@@ -1,0 +1,151 @@
+using Erofs.Accel.Core;
+using Erofs.Accel.Format;
+using Erofs.Accel.Fuse;
+
+namespace Erofs.Accel.Mount;
+
+/// <summary>
+/// Serves an <see cref="ErofsImage"/> through the FUSE server's <see cref="IReadOnlyFileSystem"/>. Inode numbers are
+/// EROFS nids, stable for the image. Lookups of missing names, wrong node types and absent xattrs answer their errno;
+/// a corrupt structure or a failed read of the storage throws, which the server turns into EIO and a log line for
+/// that request only.
+/// </summary>
+public sealed class ErofsFileSystem : IReadOnlyFileSystem
+{
+    private readonly ErofsImage _image;
+
+    public ErofsFileSystem(ErofsImage image) => _image = image;
+
+    public ulong RootInode => _image.RootNid;
+
+    public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out NodeAttributes attributes)
+    {
+        attributes = default;
+        var dir = Inode(parent);
+        if (!dir.IsDirectory) return Errno.ENOTDIR;
+        if (name.Length > ErofsConstants.MaxNameLength) return Errno.ENAMETOOLONG;
+        var found = _image.Lookup(dir, name);
+        if (found is null) return Errno.ENOENT;
+        attributes = Attributes(found);
+        return Errno.Success;
+    }
+
+    public Errno GetAttributes(ulong inode, out NodeAttributes attributes)
+    {
+        attributes = Attributes(Inode(inode));
+        return Errno.Success;
+    }
+
+    public Errno ReadLink(ulong inode, Span<byte> destination, out int length)
+    {
+        length = 0;
+        var node = Inode(inode);
+        if (!node.IsSymlink) return Errno.EINVAL;
+        var target = _image.ReadLink(node);
+        length = target.Length;
+        if (target.Length <= destination.Length) target.CopyTo(destination);
+        return Errno.Success;
+    }
+
+    public Errno Read(ulong inode, long offset, int length, ReadReply reply)
+    {
+        var node = Inode(inode);
+        if (node.IsDirectory) return Errno.EISDIR;
+        if (!node.IsRegularFile) return Errno.EINVAL;
+        if (offset < 0) return Errno.EINVAL;
+        int want = Math.Min(length, reply.Remaining);
+        if (want <= 0 || (ulong)offset >= node.Size) return Errno.Success;
+        int n = _image.Read(node, offset, reply.GetSpan()[..want]);
+        reply.Advance(n);
+        return Errno.Success;
+    }
+
+    public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing)
+    {
+        var dir = Inode(inode);
+        if (!dir.IsDirectory) return Errno.ENOTDIR;
+        foreach (var e in _image.ListDirectory(dir, offset))
+            if (!listing.TryAdd(e.Name, e.Nid, TypeOf(e.FileType), e.NextCookie)) break;
+        return Errno.Success;
+    }
+
+    public Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length)
+    {
+        length = 0;
+        var value = _image.GetXattr(Inode(inode), name);
+        if (value is null) return Errno.ENODATA;
+        length = value.Length;
+        if (value.Length <= destination.Length) value.CopyTo(destination);
+        return Errno.Success;
+    }
+
+    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    {
+        var xattrs = _image.ListXattrs(Inode(inode));
+        length = 0;
+        foreach (var x in xattrs) length += x.Name.Length + 1;
+        if (length > destination.Length) return Errno.Success;
+        int at = 0;
+        foreach (var x in xattrs)
+        {
+            x.Name.CopyTo(destination[at..]);
+            at += x.Name.Length;
+            destination[at++] = 0;
+        }
+        return Errno.Success;
+    }
+
+    public FileSystemStatistics GetStatistics()
+    {
+        var sb = _image.Superblock;
+        ulong blocks = sb.Blocks;
+        foreach (var d in _image.DeviceSlots) blocks += d.Blocks;
+        return new FileSystemStatistics(blocks, (uint)sb.BlockSize, sb.InodeCount);
+    }
+
+    /// <summary>Loads an inode the kernel names; a nid the image does not hold answers ENOENT.</summary>
+    private ErofsInode Inode(ulong nid)
+    {
+        try
+        {
+            return _image.GetInode(nid);
+        }
+        catch (ErofsNotFoundException e)
+        {
+            throw new FileSystemErrorException(Errno.ENOENT, e.Message);
+        }
+    }
+
+    /// <summary>Attributes as the kernel's EROFS reports them: one timestamp for atime, mtime and ctime.</summary>
+    public static NodeAttributes Attributes(ErofsInode node)
+    {
+        var a = new NodeAttributes
+        {
+            Inode = node.Nid,
+            Size = node.Type is InodeType.RegularFile or InodeType.Directory or InodeType.Symlink ? node.Size : 0,
+            Blocks = node.AllocatedBytes / 512,
+            Mode = node.Mode,
+            LinkCount = node.LinkCount,
+            UserId = node.Uid,
+            GroupId = node.Gid,
+            DeviceNumber = node.Type is InodeType.CharDevice or InodeType.BlockDevice ? EncodeDevice(node.RdevMajor, node.RdevMinor) : 0,
+        };
+        a.SetAllTimes(node.MtimeSeconds, node.MtimeNanoseconds);
+        return a;
+    }
+
+    /// <summary>Linux new_encode_dev: what FUSE carries in its 32-bit rdev.</summary>
+    public static uint EncodeDevice(uint major, uint minor) => (minor & 0xFF) | ((major & 0xFFF) << 8) | ((minor & ~0xFFu) << 12);
+
+    private static FileType TypeOf(DirentFileType t) => t switch
+    {
+        DirentFileType.RegularFile => FileType.RegularFile,
+        DirentFileType.Directory => FileType.Directory,
+        DirentFileType.CharDevice => FileType.CharacterDevice,
+        DirentFileType.BlockDevice => FileType.BlockDevice,
+        DirentFileType.Fifo => FileType.Fifo,
+        DirentFileType.Socket => FileType.Socket,
+        DirentFileType.Symlink => FileType.SymbolicLink,
+        _ => FileType.Unknown,
+    };
+}

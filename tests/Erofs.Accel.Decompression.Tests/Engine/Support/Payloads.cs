@@ -50,7 +50,7 @@ internal static class Payloads
 
     /// <summary>Raw DEFLATE with a 2^windowBits window through zlib (4 KiB window = what IAA takes).</summary>
     public static Payload Deflate(byte[] original, int windowBits, string? label = null) =>
-        new(label ?? $"deflate-w{windowBits}", CompressionAlgorithm.Deflate, Zlib.CompressRaw(original, windowBits), original, windowBits);
+        new(label ?? $"deflate-w{windowBits}", CompressionAlgorithm.Deflate, TestSupport.Encoders.DeflateEncoders.Zlib(original, 6, windowBits).Compressed, original, windowBits);
 
     /// <summary>Raw DEFLATE from the BCL (32 KiB window).</summary>
     public static Payload BclDeflate(byte[] original, string label = "deflate-bcl")

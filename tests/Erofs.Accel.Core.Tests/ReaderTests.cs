@@ -101,6 +101,19 @@ public class ReaderTests
     }
 
     [Fact]
+    public void LargeReadsDecodeEachPclusterOnceEvenWithoutACache()
+    {
+        using var cached = CorpusImages.Open("lz4hc-C64k");
+        using var uncached = CorpusImages.Open("lz4hc-C64k", new ErofsImageOptions { DecodedCacheBytes = 0 });
+        var file = uncached.Resolve("/large/large-text.log");
+        int compressed = uncached.EnumerateExtents(file).Count(e => e.Kind == Data.ExtentKind.Compressed);
+        Assert.True(compressed > 1);
+        var whole = uncached.ReadAllBytes(file); // one read: the pclusters are decoded in one batch
+        Assert.Equal(compressed, uncached.DecodedCache.Decodes);
+        Assert.Equal(cached.ReadAllBytes(cached.Resolve("/large/large-text.log")), whole);
+    }
+
+    [Fact]
     public void ConcurrentReadersSeeTheSameBytes()
     {
         using var image = CorpusImages.Open("lzma");

@@ -9,7 +9,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// </summary>
 public static class ImageArguments
 {
-    public static readonly string[] ValueOptions = { "--device", "--accel" };
+    public static readonly string[] ValueOptions = { "--device", "--accel", "--cache-mb" };
     public static readonly string[] FlagOptions = { "-v", "--verbose" };
 
     public static AccelerationPolicy Policy(CommandLine cl)
@@ -38,6 +38,7 @@ public static class ImageArguments
             {
                 ExtraDevicePaths = cl.All("--device").ToArray(),
                 Decompressor = engine,
+                DecodedCacheBytes = (long)(cl.LastInt("--cache-mb", 0, 65536) ?? 128) << 20,
             });
             return new ImageSession(image, engine, cl.Has("-v") || cl.Has("--verbose"));
         }

@@ -134,7 +134,7 @@ internal sealed class FileDataReader
     private void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
     {
         var map = GetMap(inode);
-        if (dest.Length >= 4 << _blockBits) DecodeAheadInBatch(inode, map, offset, dest.Length);
+        var ahead = dest.Length >= 4 << _blockBits ? DecodeAheadInBatch(inode, map, offset, dest.Length) : null;
         while (!dest.IsEmpty)
         {
             var e = map.Map(offset);
@@ -156,7 +156,7 @@ internal sealed class FileDataReader
                     ReadInterlaced(inode, e, offset, part);
                     break;
                 case ExtentKind.Compressed:
-                    var decoded = GetDecoded(inode, e);
+                    var decoded = ahead is not null && ahead.TryGetValue(KeyOf(e), out var batched) ? batched : GetDecoded(inode, e);
                     decoded.AsSpan((int)within, n).CopyTo(part);
                     break;
             }
@@ -200,53 +200,75 @@ internal sealed class FileDataReader
 
     /// <summary>
     /// For a large read: decodes the uncached pclusters it covers as one batch (so the engine can spread them over
-    /// cores or hand them to a batch accelerator) and caches them. Anything that fails is left to the normal path,
-    /// which decodes it alone and reports the error.
+    /// cores or hand them to a batch accelerator), reading physically contiguous pclusters with one read, and caches
+    /// them. Returns what it decoded (also when the cache is too small to keep it). Anything that fails is left to the
+    /// normal path, which decodes it alone and reports the error.
     /// </summary>
-    private void DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, int length)
+    private Dictionary<PclusterKey, byte[]>? DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, int length)
     {
         var pending = new List<(Extent Extent, PclusterKey Key)>();
         long x = offset, end = offset + length;
         while (x < end && pending.Count < MaxBatchPclusters)
         {
             var e = map.Map(x);
-            if (e.Kind == ExtentKind.Compressed)
+            if (e.Kind == ExtentKind.Compressed && !e.InMetadata)
             {
                 var key = KeyOf(e);
                 if (!_cache.TryGet(key, out _) && !pending.Exists(p => p.Key == key)) pending.Add((e, key));
             }
             x = e.LogicalEnd;
         }
-        if (pending.Count < 2) return;
-        var rented = new byte[pending.Count][];
+        if (pending.Count < 2) return null;
+        pending.Sort((a, b) => a.Extent.Device != b.Extent.Device ? a.Extent.Device.CompareTo(b.Extent.Device) : a.Extent.PhysicalAddress.CompareTo(b.Extent.PhysicalAddress));
+        var buffers = new List<byte[]>();
         var requests = new DecompressionRequest[pending.Count];
         var outputs = new byte[pending.Count][];
         try
         {
-            for (int i = 0; i < pending.Count; i++)
+            for (int i = 0; i < pending.Count;)
             {
-                var e = pending[i].Extent;
-                rented[i] = ArrayPool<byte>.Shared.Rent(e.PhysicalLength);
-                ReadPhysical(inode, e, 0, rented[i].AsSpan(0, e.PhysicalLength));
-                var p = BuildParameters(e, rented[i].AsSpan(0, e.PhysicalLength), out int margin);
-                outputs[i] = new byte[e.LogicalLength];
-                requests[i] = new DecompressionRequest(rented[i].AsMemory(margin, e.PhysicalLength - margin), outputs[i], p);
+                // one read for a run of back-to-back pclusters on the same device
+                int j = i + 1;
+                long runStart = pending[i].Extent.PhysicalAddress, runEnd = runStart + pending[i].Extent.PhysicalLength;
+                while (j < pending.Count && pending[j].Extent.Device == pending[i].Extent.Device
+                       && pending[j].Extent.PhysicalAddress == runEnd && runEnd - runStart < (4 << 20))
+                {
+                    runEnd += pending[j].Extent.PhysicalLength;
+                    j++;
+                }
+                var raw = ArrayPool<byte>.Shared.Rent((int)(runEnd - runStart));
+                buffers.Add(raw);
+                _devices.ReadExact(pending[i].Extent.Device, runStart, raw.AsSpan(0, (int)(runEnd - runStart)), inode.Nid);
+                for (int k = i; k < j; k++)
+                {
+                    var e = pending[k].Extent;
+                    int at = (int)(e.PhysicalAddress - runStart);
+                    var p = BuildParameters(e, raw.AsSpan(at, e.PhysicalLength), out int margin);
+                    outputs[k] = new byte[e.LogicalLength];
+                    requests[k] = new DecompressionRequest(raw.AsMemory(at + margin, e.PhysicalLength - margin), outputs[k], p);
+                }
+                i = j;
             }
             var results = new DecompressionResult[pending.Count];
             var vt = _decompressor.DecompressBatchAsync(requests, results);
             if (!vt.IsCompletedSuccessfully) vt.AsTask().GetAwaiter().GetResult();
+            var decoded = new Dictionary<PclusterKey, byte[]>(pending.Count);
             for (int i = 0; i < pending.Count; i++)
-                if (results[i].Succeeded && results[i].BytesWritten == outputs[i].Length)
-                    _cache.AddDecoded(pending[i].Key, outputs[i]);
+            {
+                if (!results[i].Succeeded || results[i].BytesWritten != outputs[i].Length) continue;
+                _cache.AddDecoded(pending[i].Key, outputs[i]);
+                decoded[pending[i].Key] = outputs[i];
+            }
+            return decoded;
         }
         catch (ErofsException)
         {
             // a bad pcluster address or similar: the per-extent path reports it precisely
+            return null;
         }
         finally
         {
-            foreach (var r in rented)
-                if (r is not null) ArrayPool<byte>.Shared.Return(r);
+            foreach (var b in buffers) ArrayPool<byte>.Shared.Return(b);
         }
     }
 

@@ -15,7 +15,8 @@ public sealed class FileSource : IRandomAccessSource
         Description = path;
         try
         {
-            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            // not FileOptions.RandomAccess: that turns off the kernel's readahead, and pclusters are mostly read in order
+            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
             Length = RandomAccess.GetLength(_handle);
         }
         catch (FileNotFoundException) { throw new ErofsIoException($"{path}: no such file"); }

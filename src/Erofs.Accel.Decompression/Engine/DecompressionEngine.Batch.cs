@@ -221,9 +221,20 @@ public sealed partial class DecompressionEngine
         if (count == 0) return;
         if (count >= _options.ParallelSoftwareThreshold && _options.SoftwareParallelism > 1)
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.SoftwareParallelism };
-            Parallel.For(0, count, parallel, k => DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken));
-            return;
+            long bytes = 0;
+            for (int k = 0; k < count; k++) bytes += batch.Span[indices[k]].Parameters.OutputLength;
+            if (bytes >= _options.ParallelSoftwareMinBytes)
+            {
+                // one contiguous stripe of items per thread: a few hand-offs, not one per item
+                int stripes = Math.Min(_options.SoftwareParallelism, count);
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = stripes };
+                Parallel.For(0, stripes, parallel, s =>
+                {
+                    int from = (int)((long)count * s / stripes), to = (int)((long)count * (s + 1) / stripes);
+                    for (int k = from; k < to; k++) DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken);
+                });
+                return;
+            }
         }
         for (int k = 0; k < count; k++) DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken);
     }

@@ -41,6 +41,12 @@ public sealed record EngineOptions
     /// </summary>
     public int ParallelSoftwareThreshold { get; init; } = 8;
 
+    /// <summary>
+    /// ... and only when they decode to at least this many bytes in all: below it, handing work to other threads costs
+    /// more than decoding (small pclusters decode in a microsecond or two).
+    /// </summary>
+    public long ParallelSoftwareMinBytes { get; init; } = 1L << 20;
+
     /// <summary>Threads used for the software part of a batch; default the processor count.</summary>
     public int SoftwareParallelism { get; init; } = Environment.ProcessorCount;
 
@@ -67,6 +73,7 @@ public sealed record EngineOptions
         if (MaxBatchBytes < 4096) return "MaxBatchBytes must be at least 4096";
         if (ParallelSoftwareThreshold < 1) return "ParallelSoftwareThreshold must be at least 1";
         if (SoftwareParallelism < 1) return "SoftwareParallelism must be at least 1";
+        if (ParallelSoftwareMinBytes < 0) return "ParallelSoftwareMinBytes must not be negative";
         if (ShutdownTimeout < TimeSpan.Zero) return "ShutdownTimeout must not be negative";
         return Breaker.Validate();
     }

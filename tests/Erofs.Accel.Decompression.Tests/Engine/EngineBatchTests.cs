@@ -163,7 +163,7 @@ public sealed class EngineBatchTests
     [Fact]
     public async Task BatchWithoutBatchBackendSpreadsOverSoftwareThreads()
     {
-        await using var engine = EngineFactory.Create(EngineFactory.Options("software") with { ParallelSoftwareThreshold = 4, SoftwareParallelism = 2 });
+        await using var engine = EngineFactory.Create(EngineFactory.Options("software") with { ParallelSoftwareThreshold = 4, SoftwareParallelism = 2, ParallelSoftwareMinBytes = 0 });
         var (requests, payloads) = Batch(40, seed: 8, withZstd: true);
         var results = new DecompressionResult[requests.Length];
 

@@ -72,8 +72,8 @@ public static class CliApp
         }
         w.WriteLine("usage: erofs-accel COMMAND [ARGS...]");
         w.WriteLine("  image commands take --device FILE (extra devices, repeatable), --accel auto|software|qpl,qat,opencl");
-        w.WriteLine("  (or $EROFS_ACCEL_POLICY), --cache-mb N (decoded-pcluster cache, default 128) and -v (report which");
-        w.WriteLine("  decompression backends served the reads)");
+        w.WriteLine("  (or $EROFS_ACCEL_POLICY), --cache-mb N (decoded-pcluster cache, default 128), --max-inflight N (requests queued per");
+        w.WriteLine("  accelerator, default 256) and -v (report which decompression backends served the reads)");
         w.WriteLine();
         foreach (var cmd in Commands)
             w.WriteLine($"  {cmd.Usage,-58} {cmd.Summary}");

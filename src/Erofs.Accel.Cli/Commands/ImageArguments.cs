@@ -9,7 +9,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// </summary>
 public static class ImageArguments
 {
-    public static readonly string[] ValueOptions = { "--device", "--accel", "--cache-mb" };
+    public static readonly string[] ValueOptions = { "--device", "--accel", "--cache-mb", "--max-inflight" };
     public static readonly string[] FlagOptions = { "-v", "--verbose" };
 
     public static AccelerationPolicy Policy(CommandLine cl)
@@ -31,7 +31,12 @@ public static class ImageArguments
             throw new IOException(Directory.Exists(path) ? $"{path}: is a directory, not an image file" : $"{path}: no such file");
         foreach (var d in cl.All("--device"))
             if (!File.Exists(d)) throw new IOException($"{d}: no such device file");
-        var engine = DecompressionEngine.Create(new EngineOptions { Policy = policy, Logger = logger });
+        var engine = DecompressionEngine.Create(new EngineOptions
+        {
+            Policy = policy,
+            Logger = logger,
+            QueueCapacity = cl.LastInt("--max-inflight", 1, 1 << 16) ?? 256,
+        });
         try
         {
             var image = ErofsImage.Open(path, new ErofsImageOptions

@@ -39,3 +39,43 @@ public class BenchTests
         Assert.Contains("peak memory", output);
     }
 }
+
+/// <summary>The end-to-end benchmark's smoke mode runs every reader once on a small dataset.</summary>
+public class EndToEndSmokeTests
+{
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
+
+    [Fact]
+    public void SmokeRunMeasuresEveryReaderAndWritesTheReport()
+    {
+        if (geteuid() != 0) Assert.Skip("the end-to-end benchmark mounts images and drops caches: needs root");
+        if (!File.Exists("/dev/fuse")) Assert.Skip("/dev/fuse is absent");
+        var script = Path.Combine(TestCorpus.RepoRoot, "bench", "run-e2e.sh");
+        var outDir = TestPaths.NewTempDirectory("e2e-smoke");
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(script);
+            psi.ArgumentList.Add("--smoke");
+            psi.ArgumentList.Add("--out");
+            psi.ArgumentList.Add(outDir);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            Assert.True(p.WaitForExit(600_000), "smoke run took over 10 minutes");
+            Assert.True(p.ExitCode == 0, stderr.Result);
+            var rows = File.ReadAllLines(Path.Combine(outDir, "results.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
+            foreach (var reader in new[] { "erofs-accel", "kernel", "squashfuse" })
+                Assert.Contains(rows, r => r[0] == "seq-read" && r[2] == reader && long.Parse(r[5]) > 0);
+            Assert.Contains(rows, r => r[0] == "extract" && r[2] == "erofs-accel");
+            Assert.Contains("seq-read", File.ReadAllText(Path.Combine(outDir, "report.md")));
+            Assert.True(File.Exists(Path.Combine(outDir, "seq-read.png")));
+            _ = stdout.Result;
+        }
+        finally
+        {
+            TestPaths.DeleteTree(outDir);
+        }
+    }
+}

@@ -10,13 +10,14 @@
 #   --size-mb N    size of the large-file dataset (default 400)
 #   --mkfs PATH    a newer mkfs.erofs (1.8+) to also make deflate (4 KiB and 32 KiB windows), lzma and zstd images
 #   --erofsfuse P  also measure erofs-utils' erofsfuse
+#   --fsck PATH    the fsck.erofs to compare extract with (default: the one on PATH; Debian's reads lz4 only)
 #   --report FILE  also write the markdown report there (default: print it)
 # Needs root (mounts, drop_caches). Installs squashfs-tools, squashfuse, fio, erofs-utils when missing.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 repo="$(dirname "$here")"
 orig_args="$*"
-runs=3 size_mb=400 smoke=0 mkfs_new="" erofsfuse="" out="" report=""
+runs=3 size_mb=400 smoke=0 mkfs_new="" erofsfuse="" out="" report="" fsck=fsck.erofs
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -24,9 +25,10 @@ while [ $# -gt 0 ]; do
     --size-mb) size_mb="$2"; shift ;;
     --mkfs) mkfs_new="$2"; shift ;;
     --erofsfuse) erofsfuse="$2"; shift ;;
+    --fsck) fsck="$2"; shift ;;
     --out) out="$2"; shift ;;
     --report) report="$2"; shift ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "run-e2e: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -156,7 +158,7 @@ measure_extract() { # image-name image
     printf 'extract\t%s\terofs-accel\t%s\t%s\t%s\n' "$name" "$r" "$(echo "$e - $s" | bc)" "$(du -sb "$dest" | cut -f1)" >> "$results"
     rm -rf "$dest"
     dest="$work/extract-fsck"; rm -rf "$dest"; drop
-    s=$(now); fsck.erofs --extract="$dest" "$img" >/dev/null 2>&1 || true; e=$(now)
+    s=$(now); "$fsck" --extract="$dest" "$img" >/dev/null 2>&1 || true; e=$(now)
     printf 'extract\t%s\tfsck.erofs\t%s\t%s\t%s\n' "$name" "$r" "$(echo "$e - $s" | bc)" "$(du -sb "$dest" 2>/dev/null | cut -f1)" >> "$results"
     rm -rf "$dest"
   done

@@ -244,7 +244,7 @@ internal sealed class FileDataReader
                     var e = pending[k].Extent;
                     int at = (int)(e.PhysicalAddress - runStart);
                     var p = BuildParameters(e, raw.AsSpan(at, e.PhysicalLength), out int margin);
-                    outputs[k] = new byte[e.LogicalLength];
+                    outputs[k] = GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
                     requests[k] = new DecompressionRequest(raw.AsMemory(at + margin, e.PhysicalLength - margin), outputs[k], p);
                 }
                 i = j;
@@ -286,7 +286,7 @@ internal sealed class FileDataReader
             var input = raw.AsSpan(0, e.PhysicalLength);
             ReadPhysical(inode, e, 0, input);
             var p = BuildParameters(e, input, out int margin);
-            var output = new byte[e.LogicalLength];
+            var output = GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
             var request = new DecompressionRequest(raw.AsMemory(margin, e.PhysicalLength - margin), output, p);
             var vt = _decompressor.DecompressAsync(request);
             var result = vt.IsCompletedSuccessfully ? vt.Result : vt.AsTask().GetAwaiter().GetResult();

@@ -74,6 +74,62 @@ public class ExtractTests
         }
     }
 
+    [Theory]
+    [InlineData("lz4hc-C64k", 1)]
+    [InlineData("lz4hc-C64k", 8)]
+    [InlineData("deflate", 3)]
+    [InlineData("plain-4k", 8)]
+    public void TheNumberOfParallelFileWritersDoesNotChangeTheTree(string name, int jobs)
+    {
+        RequireRootAndTool(out var tool);
+        var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-jobs-{name}-{Guid.NewGuid():N}");
+        try
+        {
+            var (exit, _, err) = CliRunner.Run("extract", "-q", "--jobs", jobs.ToString(), TestCorpus.ImagePath(name), dir);
+            Assert.True(exit == 0, err);
+            Assert.Equal(ExpectedWithoutDirSizes(name), RunTool(tool, dir));
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dir);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void ACorruptPclusterStopsTheExtractionWithOneClearError(int jobs)
+    {
+        // garble the compressed data of one file; the writer thread that meets it must stop everything cleanly
+        var image = Path.Combine(Path.GetTempPath(), $"erofs-corrupt-data-{Guid.NewGuid():N}.erofs");
+        var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-corrupt-{Guid.NewGuid():N}");
+        File.Copy(TestCorpus.ImagePath("lz4hc-C64k"), image);
+        try
+        {
+            long address;
+            using (var img = Erofs.Accel.Core.ErofsImage.Open(image))
+                address = img.EnumerateExtents(img.Resolve("/large/large-text.log")).First(e => e.Kind == Erofs.Accel.Core.Data.ExtentKind.Compressed).PhysicalAddress;
+            using (var f = new FileStream(image, FileMode.Open, FileAccess.ReadWrite))
+            {
+                f.Position = address;
+                var garbage = new byte[8192];
+                new Random(7).NextBytes(garbage);
+                f.Write(garbage);
+            }
+            var (exit, _, err) = CliRunner.Run("extract", "-q", "--jobs", jobs.ToString(), image, dir);
+            Assert.Equal(1, exit);
+            var lines = err.TrimEnd().Split('\n');
+            Assert.Single(lines);
+            Assert.Contains("large-text.log", err);
+            Assert.Contains("cannot decode lz4 pcluster", err);
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dir);
+            File.Delete(image);
+        }
+    }
+
     [Fact]
     public void RefusesANonEmptyDirectoryWithoutForce()
     {

@@ -6,19 +6,21 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class ExtractCommand : ICommand
 {
     public string Name => "extract";
-    public string Usage => "extract IMAGE DIR [--force] [--device FILE]... [--accel POLICY] [-v]";
+    public string Usage => "extract IMAGE DIR [--force] [--jobs N] [--device FILE]... [--accel POLICY] [-q] [-v]";
     public string Summary => "write the tree with modes, owners, times, xattrs, ACLs, links and devices into DIR";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions, ImageArguments.FlagOptions.Concat(new[] { "--force", "-q" }));
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Append("--jobs"), ImageArguments.FlagOptions.Concat(new[] { "--force", "-q" }));
         cl.ExpectPositionals(2, 2, Usage);
-        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        int jobs = cl.LastInt("--jobs", 1, 64) ?? new ExtractOptions().FileWriters;
+        using var session = ImageArguments.Open(cl.Positionals[0], cl, concurrentReaders: jobs);
         session.VerboseOutput = stderr;
         var image = session.Image;
         var extractor = new TreeExtractor(image, new ExtractOptions
         {
             Force = cl.Has("--force"),
+            FileWriters = jobs,
             Warning = cl.Has("-q") ? null : w => stderr.WriteLine($"erofs-accel extract: warning: {w}"),
         });
         var sw = System.Diagnostics.Stopwatch.StartNew();

@@ -24,7 +24,9 @@ public static class ImageArguments
         }
     }
 
-    public static ImageSession Open(string path, CommandLine cl, Microsoft.Extensions.Logging.ILogger? logger = null)
+    /// <param name="concurrentReaders">Threads that will read at once: the engine then spreads one reader's batch over
+    /// the remaining cores only, instead of over all of them (which would oversubscribe the machine).</param>
+    public static ImageSession Open(string path, CommandLine cl, Microsoft.Extensions.Logging.ILogger? logger = null, int concurrentReaders = 1)
     {
         var policy = Policy(cl);
         if (!File.Exists(path))
@@ -36,6 +38,7 @@ public static class ImageArguments
             Policy = policy,
             Logger = logger,
             QueueCapacity = cl.LastInt("--max-inflight", 1, 1 << 16) ?? 256,
+            SoftwareParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, concurrentReaders)),
         });
         try
         {

@@ -56,18 +56,19 @@ public sealed class BoundedLruCache<TKey, TValue> where TKey : notnull
     private sealed class Shard
     {
         private readonly long _capacity;
+        private readonly Lock _lock = new();
         private readonly Dictionary<TKey, LinkedListNode<Entry>> _map = new();
         private readonly LinkedList<Entry> _lru = new();
         private long _weight;
 
         public Shard(long capacity) => _capacity = capacity;
 
-        public long Weight { get { lock (_map) return _weight; } }
-        public int Count { get { lock (_map) return _map.Count; } }
+        public long Weight { get { lock (_lock) return _weight; } }
+        public int Count { get { lock (_lock) return _map.Count; } }
 
         public bool TryGet(TKey key, out TValue value)
         {
-            lock (_map)
+            lock (_lock)
             {
                 if (_map.TryGetValue(key, out var node))
                 {
@@ -87,7 +88,7 @@ public sealed class BoundedLruCache<TKey, TValue> where TKey : notnull
         public void Add(TKey key, TValue value, long weight)
         {
             if (weight > _capacity) return;
-            lock (_map)
+            lock (_lock)
             {
                 if (_map.TryGetValue(key, out var old))
                 {
@@ -108,7 +109,7 @@ public sealed class BoundedLruCache<TKey, TValue> where TKey : notnull
 
         public void Clear()
         {
-            lock (_map)
+            lock (_lock)
             {
                 _map.Clear();
                 _lru.Clear();

@@ -17,6 +17,7 @@ internal sealed class CompressedMap
 
     private readonly ErofsInode _inode;
     private readonly MetadataReader _meta;
+    private LastBlock? _lastIndexBlock;
     private readonly int _blockBits;
     private readonly long _size;
     private readonly int _availableAlgorithms;
@@ -154,7 +155,7 @@ internal sealed class CompressedMap
         long start = ((_inode.PayloadPosition + 7) & ~7L) + 16;
         long pos = start + lcn * 8;
         Span<byte> di = stackalloc byte[8];
-        _meta.Read(_inode.InMetabox, pos, di, _inode.Nid);
+        _meta.Read(ref _lastIndexBlock, _inode.InMetabox, pos, di, _inode.Nid);
         var m = new Lcluster { Lcn = lcn, NextPackPosition = pos + 8 };
         ushort advise = BinaryPrimitives.ReadUInt16LittleEndian(di);
         m.Type = advise & 3;
@@ -223,7 +224,7 @@ internal sealed class CompressedMap
         long packStart = pos & ~(long)(packBytes - 1);
         Span<byte> pack = stackalloc byte[32];
         pack = pack[..packBytes];
-        _meta.Read(_inode.InMetabox, packStart, pack, _inode.Nid);
+        _meta.Read(ref _lastIndexBlock, _inode.InMetabox, packStart, pack, _inode.Nid);
         int lobits = Math.Max(_lclusterBits, 12);
         int encodeBits = (packBytes - 4) * 8 / vcnt;
         int i = (int)((pos - packStart) >> amortizedShift);
@@ -416,14 +417,14 @@ internal sealed class CompressedMap
                 if (cur is not null && cur.Lcn <= target) { lcn = cur.Lcn; rpos = cur.Position; runPa = cur.Pa; }
                 else
                 {
-                    _meta.Read(_inode.InMetabox, pos, rec[..8], _inode.Nid);
+                    _meta.Read(ref _lastIndexBlock, _inode.InMetabox, pos, rec[..8], _inode.Nid);
                     lcn = 0;
                     rpos = pos + 8;
                     runPa = (long)BinaryPrimitives.ReadUInt64LittleEndian(rec);
                 }
                 while (true)
                 {
-                    _meta.Read(_inode.InMetabox, rpos, rec[..4], _inode.Nid);
+                    _meta.Read(ref _lastIndexBlock, _inode.InMetabox, rpos, rec[..4], _inode.Nid);
                     plenField = BinaryPrimitives.ReadUInt32LittleEndian(rec);
                     if (lcn == target) { pa = runPa; break; }
                     runPa += plenField & ExtentPlenMask;
@@ -434,7 +435,7 @@ internal sealed class CompressedMap
             }
             else
             {
-                _meta.Read(_inode.InMetabox, pos + target * 8, rec[..8], _inode.Nid);
+                _meta.Read(ref _lastIndexBlock, _inode.InMetabox, pos + target * 8, rec[..8], _inode.Nid);
                 plenField = BinaryPrimitives.ReadUInt32LittleEndian(rec);
                 pa = BinaryPrimitives.ReadUInt32LittleEndian(rec[4..]);
             }
@@ -452,7 +453,7 @@ internal sealed class CompressedMap
             while (l < r)
             {
                 ulong mid = l + (r - l) / 2;
-                _meta.Read(_inode.InMetabox, checked(pos + (long)mid * recsz), rec[..recsz], _inode.Nid);
+                _meta.Read(ref _lastIndexBlock, _inode.InMetabox, checked(pos + (long)mid * recsz), rec[..recsz], _inode.Nid);
                 long la = BinaryPrimitives.ReadUInt32LittleEndian(rec[12..]);
                 long mpa = (long)(BinaryPrimitives.ReadUInt32LittleEndian(rec[4..]) | (ulong)BinaryPrimitives.ReadUInt32LittleEndian(rec[8..]) << 32);
                 if (recsz > 16) la |= (long)BinaryPrimitives.ReadUInt32LittleEndian(rec[16..]) << 32;

@@ -79,5 +79,8 @@ public sealed class DecodedPclusterCache
         _lru.Add(key, bytes);
     }
 
+    /// <summary>Counts a pcluster decoded for one reader only (straight into its buffer), not cached.</summary>
+    internal void CountDecoded() => Interlocked.Increment(ref _misses);
+
     public void Clear() => _lru.Clear();
 }

@@ -131,36 +131,72 @@ internal sealed class FileDataReader
     /// <summary>Most pclusters decoded in one batch ahead of a large read.</summary>
     private const int MaxBatchPclusters = 256;
 
-    private void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
+    private unsafe void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
     {
         var map = GetMap(inode);
-        var ahead = dest.Length >= 4 << _blockBits ? DecodeAheadInBatch(inode, map, offset, dest.Length) : null;
-        while (!dest.IsEmpty)
+        if (dest.Length < 4 << _blockBits)
+        {
+            CopyExtents(inode, map, offset, dest, null, 0, dest);
+            return;
+        }
+        // large read: decode up to MaxBatchPclusters pclusters at a time as one batch, then copy what was not decoded in place
+        fixed (byte* pinnedDest = dest)
+        {
+            using var destMemory = new PinnedSpanMemory(pinnedDest, dest.Length);
+            long readStart = offset, readEnd = offset + dest.Length;
+            while (offset < readEnd)
+            {
+                var ahead = DecodeAheadInBatch(inode, map, readStart, destMemory.Memory, offset, out long windowEnd);
+                int n = (int)(Math.Min(windowEnd, readEnd) - offset);
+                CopyExtents(inode, map, offset, dest.Slice((int)(offset - readStart), n), ahead, readStart, dest);
+                offset += n;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="part"/> (file bytes from <paramref name="offset"/>) extent by extent, taking pclusters
+    /// from <paramref name="ahead"/> when they were decoded there (in place in <paramref name="whole"/>, the read's
+    /// buffer starting at file offset <paramref name="wholeStart"/>, or into arrays) and from the cache or a decode
+    /// otherwise.
+    /// </summary>
+    private void CopyExtents(ErofsInode inode, CompressedMap map, long offset, Span<byte> part, BatchDecoded? ahead, long wholeStart, Span<byte> whole)
+    {
+        while (!part.IsEmpty)
         {
             var e = map.Map(offset);
             long within = offset - e.LogicalStart;
-            int n = (int)Math.Min(dest.Length, e.LogicalEnd - offset);
-            var part = dest[..n];
+            int n = (int)Math.Min(part.Length, e.LogicalEnd - offset);
+            var target = part[..n];
             switch (e.Kind)
             {
                 case ExtentKind.Hole:
-                    part.Clear();
+                    target.Clear();
                     break;
                 case ExtentKind.Fragment:
-                    ReadFragment(inode, e.FragmentOffset + within, part);
+                    ReadFragment(inode, e.FragmentOffset + within, target);
                     break;
                 case ExtentKind.Shifted:
-                    ReadPhysical(inode, e, within, part);
+                    ReadPhysical(inode, e, within, target);
                     break;
                 case ExtentKind.Interlaced:
-                    ReadInterlaced(inode, e, offset, part);
+                    ReadInterlaced(inode, e, offset, target);
                     break;
                 case ExtentKind.Compressed:
-                    var decoded = ahead is not null && ahead.TryGetValue(KeyOf(e), out var batched) ? batched : GetDecoded(inode, e);
-                    decoded.AsSpan((int)within, n).CopyTo(part);
+                    var key = KeyOf(e);
+                    if (ahead is not null && ahead.InPlace.TryGetValue(key, out long decodedAt))
+                    {
+                        // decoded straight into the read's buffer, where the extent starting at decodedAt lies
+                        if (decodedAt != e.LogicalStart) whole.Slice((int)(decodedAt - wholeStart + within), n).CopyTo(target);
+                    }
+                    else
+                    {
+                        var decoded = ahead is not null && ahead.Cached.TryGetValue(key, out var batched) ? batched : GetDecoded(inode, e);
+                        decoded.AsSpan((int)within, n).CopyTo(target);
+                    }
                     break;
             }
-            dest = dest[n..];
+            part = part[n..];
             offset += n;
         }
     }
@@ -198,31 +234,56 @@ internal sealed class FileDataReader
     private static PclusterKey KeyOf(in Extent e) =>
         new(e.InMetadata ? (e.InMetabox ? -2 : -1) : e.Device, e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, (byte)e.Algorithm);
 
+    /// <summary>Pclusters decoded ahead of a large read.</summary>
+    private sealed class BatchDecoded
+    {
+        /// <summary>Decoded into the read's own buffer: key to the file offset of the extent decoded there.</summary>
+        public readonly Dictionary<PclusterKey, long> InPlace = new();
+
+        /// <summary>Decoded into new arrays (extents the read covers only partly), also offered to the cache.</summary>
+        public readonly Dictionary<PclusterKey, byte[]> Cached = new();
+    }
+
     /// <summary>
     /// For a large read: decodes the uncached pclusters it covers as one batch (so the engine can spread them over
-    /// cores or hand them to a batch accelerator), reading physically contiguous pclusters with one read, and caches
-    /// them. Returns what it decoded (also when the cache is too small to keep it). Anything that fails is left to the
-    /// normal path, which decodes it alone and reports the error.
+    /// cores or hand them to a batch accelerator), reading physically contiguous pclusters with one read. Extents the
+    /// read covers whole are decoded straight into <paramref name="destination"/> (no copy, no allocation, nothing
+    /// cached: the reader has them); the one or two it covers partly are decoded into arrays and cached, since the next
+    /// read usually wants their other part. Anything that fails is left to the normal path, which decodes it alone and
+    /// reports the error.
     /// </summary>
-    private Dictionary<PclusterKey, byte[]>? DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, int length)
+    /// <param name="offset">File offset of <paramref name="destination"/>.</param>
+    /// <param name="from">Where this batch starts (at or after <paramref name="offset"/>).</param>
+    /// <param name="windowEnd">Where the extents this batch looked at end: the caller copies up to there, then asks again.</param>
+    private BatchDecoded? DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, Memory<byte> destination, long from, out long windowEnd)
     {
-        var pending = new List<(Extent Extent, PclusterKey Key)>();
-        long x = offset, end = offset + length;
-        while (x < end && pending.Count < MaxBatchPclusters)
+        var pending = new List<(Extent Extent, PclusterKey Key, bool InPlace)>();
+        long x = from, end = offset + destination.Length;
+        try
         {
-            var e = map.Map(x);
-            if (e.Kind == ExtentKind.Compressed && !e.InMetadata)
+            while (x < end && pending.Count < MaxBatchPclusters)
             {
-                var key = KeyOf(e);
-                if (!_cache.TryGet(key, out _) && !pending.Exists(p => p.Key == key)) pending.Add((e, key));
+                var e = map.Map(x);
+                if (e.Kind == ExtentKind.Compressed && !e.InMetadata)
+                {
+                    var key = KeyOf(e);
+                    if (!_cache.TryGet(key, out _) && !pending.Exists(p => p.Key == key))
+                        pending.Add((e, key, e.LogicalStart >= offset && e.LogicalEnd <= end));
+                }
+                if (e.LogicalEnd <= x) break; // a map that does not advance: the copy path reports it
+                x = e.LogicalEnd;
             }
-            x = e.LogicalEnd;
         }
-        if (pending.Count < 2) return null;
+        catch (ErofsException)
+        {
+            // a corrupt index: the copy path reports it with its context
+        }
+        windowEnd = Math.Max(x, from + 1);
+        if (pending.Count == 0 || (pending.Count == 1 && !pending[0].InPlace)) return null;
         pending.Sort((a, b) => a.Extent.Device != b.Extent.Device ? a.Extent.Device.CompareTo(b.Extent.Device) : a.Extent.PhysicalAddress.CompareTo(b.Extent.PhysicalAddress));
         var buffers = new List<byte[]>();
         var requests = new DecompressionRequest[pending.Count];
-        var outputs = new byte[pending.Count][];
+        var outputs = new Memory<byte>[pending.Count];
         try
         {
             for (int i = 0; i < pending.Count;)
@@ -241,10 +302,12 @@ internal sealed class FileDataReader
                 _devices.ReadExact(pending[i].Extent.Device, runStart, raw.AsSpan(0, (int)(runEnd - runStart)), inode.Nid);
                 for (int k = i; k < j; k++)
                 {
-                    var e = pending[k].Extent;
+                    var (e, _, inPlace) = pending[k];
                     int at = (int)(e.PhysicalAddress - runStart);
                     var p = BuildParameters(e, raw.AsSpan(at, e.PhysicalLength), out int margin);
-                    outputs[k] = GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
+                    outputs[k] = inPlace
+                        ? destination.Slice((int)(e.LogicalStart - offset), (int)e.LogicalLength)
+                        : GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
                     requests[k] = new DecompressionRequest(raw.AsMemory(at + margin, e.PhysicalLength - margin), outputs[k], p);
                 }
                 i = j;
@@ -252,12 +315,22 @@ internal sealed class FileDataReader
             var results = new DecompressionResult[pending.Count];
             var vt = _decompressor.DecompressBatchAsync(requests, results);
             if (!vt.IsCompletedSuccessfully) vt.AsTask().GetAwaiter().GetResult();
-            var decoded = new Dictionary<PclusterKey, byte[]>(pending.Count);
+            var decoded = new BatchDecoded();
             for (int i = 0; i < pending.Count; i++)
             {
+                var (e, key, inPlace) = pending[i];
                 if (!results[i].Succeeded || results[i].BytesWritten != outputs[i].Length) continue;
-                _cache.AddDecoded(pending[i].Key, outputs[i]);
-                decoded[pending[i].Key] = outputs[i];
+                if (inPlace)
+                {
+                    _cache.CountDecoded();
+                    decoded.InPlace[key] = e.LogicalStart;
+                }
+                else
+                {
+                    var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(outputs[i], out var segment) ? segment.Array! : outputs[i].ToArray();
+                    _cache.AddDecoded(key, array);
+                    decoded.Cached[key] = array;
+                }
             }
             return decoded;
         }

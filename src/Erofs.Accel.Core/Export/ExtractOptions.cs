@@ -9,6 +9,12 @@ public sealed class ExtractOptions
     /// <summary>Restore owners (needs root; default: when running as root).</summary>
     public bool RestoreOwners { get; init; } = Libc.Geteuid() == 0;
 
+    /// <summary>
+    /// Files whose contents are read, decoded and written at the same time (the tree itself is walked in one thread).
+    /// Default: one per processor, at most 8; 1 writes each file before moving on.
+    /// </summary>
+    public int FileWriters { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
     /// <summary>Receives one line per problem that did not stop the extraction (a permission, an xattr).</summary>
     public Action<string>? Warning { get; init; }
 }

@@ -17,6 +17,7 @@ public sealed unsafe class TreeExtractor
     private readonly HashSet<string> _warnedKinds = new();
     private readonly ExtractSummary _summary = new();
     private byte[] _destination = Array.Empty<byte>();
+    private FileContentWriters? _writers;
 
     public TreeExtractor(ErofsImage image, ExtractOptions? options = null)
     {
@@ -43,7 +44,12 @@ public sealed unsafe class TreeExtractor
         {
             var root = _image.Root;
             _visitedDirs.Add(root.Nid);
-            ExtractDirectory(rootFd, root, Array.Empty<byte>(), 0);
+            using (_writers = _options.FileWriters > 1 ? new FileContentWriters(_options.FileWriters) : null)
+            {
+                ExtractDirectory(rootFd, root, Array.Empty<byte>(), 0);
+                _writers?.Finish();
+            }
+            _writers = null;
             ApplyToFd(rootFd, root, "/");
         }
         finally
@@ -59,8 +65,11 @@ public sealed unsafe class TreeExtractor
 
     private void Warn(string kind, string message)
     {
-        _summary.Warnings++;
-        if (_warnedKinds.Add(kind)) _options.Warning?.Invoke(message);
+        lock (_summary)
+        {
+            _summary.Warnings++;
+            if (_warnedKinds.Add(kind)) _options.Warning?.Invoke(message);
+        }
     }
 
     private void ExtractDirectory(int dirFd, ErofsInode dir, byte[] rel, int depth)
@@ -163,6 +172,21 @@ public sealed unsafe class TreeExtractor
                 fd = Libc.OpenAt(dirFd, n, flags, 0x180);
         }
         if (fd < 0) throw Fail("create", Show(rel), Libc.Errno);
+        if (_writers is null) FillFile(fd, ino, rel);
+        else _writers.Post(new FillFileJob(this, fd, ino, rel));
+    }
+
+    /// <summary>A created file whose contents and attributes a writer thread fills.</summary>
+    private sealed class FillFileJob(TreeExtractor owner, int fd, ErofsInode ino, byte[] rel) : FileContentWriters.IJob
+    {
+        public void Fill() => owner.FillFile(fd, ino, rel);
+
+        public void Abandon() => Libc.Close(fd);
+    }
+
+    /// <summary>Writes a created file's contents (leaving holes as holes), then its attributes; closes it.</summary>
+    private void FillFile(int fd, ErofsInode ino, byte[] rel)
+    {
         try
         {
             var buf = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -173,7 +197,7 @@ public sealed unsafe class TreeExtractor
                 while (off < size)
                 {
                     int want = (int)Math.Min(buf.Length, size - off);
-                    int got = _image.Read(ino, off, buf.AsSpan(0, want));
+                    int got = ReadNamingTheFile(ino, off, buf.AsSpan(0, want), rel);
                     if (got != want) throw new ErofsCorruptImageException($"{Show(rel)}: file ended early", off, ino.Nid);
                     if (buf.AsSpan(0, got).IndexOfAnyExcept((byte)0) < 0)
                     {
@@ -189,7 +213,7 @@ public sealed unsafe class TreeExtractor
                     off += got;
                 }
                 if (sparseTail && Libc.Ftruncate(fd, size) != 0) throw Fail("truncate", Show(rel), Libc.Errno);
-                _summary.Bytes += size;
+                lock (_summary) _summary.Bytes += size;
             }
             finally
             {
@@ -200,6 +224,23 @@ public sealed unsafe class TreeExtractor
         finally
         {
             Libc.Close(fd);
+        }
+    }
+
+    /// <summary>Reads file data; a corrupt or unreadable pcluster is reported with the path it belongs to.</summary>
+    private int ReadNamingTheFile(ErofsInode ino, long offset, Span<byte> dest, byte[] rel)
+    {
+        try
+        {
+            return _image.Read(ino, offset, dest);
+        }
+        catch (ErofsCorruptImageException e)
+        {
+            throw new ErofsCorruptImageException($"{Show(rel)}: {e.Message}", inner: e);
+        }
+        catch (ErofsIoException e)
+        {
+            throw new ErofsIoException($"{Show(rel)}: {e.Message}", inner: e);
         }
     }
 

@@ -50,6 +50,29 @@ internal sealed class MetadataReader
         }
     }
 
+    /// <summary>
+    /// Like <see cref="Read(bool, long, Span{byte}, ulong?)"/>, but first looks in <paramref name="memo"/>, the last
+    /// block this caller used (a compressed file's index walks the same block many times in a row), and records the
+    /// block it used there. Safe to share between threads: blocks never change once read.
+    /// </summary>
+    public void Read(ref LastBlock? memo, bool inMetabox, long pos, Span<byte> dest, ulong? nid = null)
+    {
+        if (pos < 0 || pos > long.MaxValue / 2)
+            throw new ErofsCorruptImageException($"metadata position {pos} out of range", pos, nid);
+        int bs = BlockSize;
+        long blk = pos >> _blockBits;
+        int off = (int)(pos & (bs - 1));
+        long key = inMetabox ? blk | MetaboxKeyBit : blk;
+        var last = Volatile.Read(ref memo);
+        if (last is null || last.Key != key)
+        {
+            last = new LastBlock(key, GetBlock(inMetabox, blk, nid));
+            Volatile.Write(ref memo, last);
+        }
+        if (last.Block.Length - off >= dest.Length) last.Block.AsSpan(off, dest.Length).CopyTo(dest);
+        else Read(inMetabox, pos, dest, nid); // crosses into the next block
+    }
+
     /// <summary>A whole metadata block (shorter at the end of the image or metabox). Do not modify it.</summary>
     public byte[] GetBlock(bool inMetabox, long blk, ulong? nid = null)
     {
@@ -82,3 +105,6 @@ internal sealed class MetadataReader
         return block;
     }
 }
+
+/// <summary>A metadata block remembered by one reader of the index (see <see cref="MetadataReader.Read(ref LastBlock?, bool, long, Span{byte}, ulong?)"/>).</summary>
+internal sealed record LastBlock(long Key, byte[] Block);

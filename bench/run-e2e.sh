@@ -10,6 +10,7 @@
 #   --size-mb N    size of the large-file dataset (default 400)
 #   --mkfs PATH    a newer mkfs.erofs (1.8+) to also make deflate (4 KiB and 32 KiB windows), lzma and zstd images
 #   --erofsfuse P  also measure erofs-utils' erofsfuse
+#   --fio-seconds N  runtime of each fio run (default 8)
 #   --fsck PATH    the fsck.erofs to compare extract with (default: the one on PATH; Debian's reads lz4 only)
 #   --report FILE  also write the markdown report there (default: print it)
 # Needs root (mounts, drop_caches). Installs squashfs-tools, squashfuse, fio, erofs-utils when missing.
@@ -17,6 +18,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 repo="$(dirname "$here")"
 orig_args="$*"
+fio_seconds_opt=""
 runs=3 size_mb=400 smoke=0 mkfs_new="" erofsfuse="" out="" report="" fsck=fsck.erofs
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,9 +28,10 @@ while [ $# -gt 0 ]; do
     --mkfs) mkfs_new="$2"; shift ;;
     --erofsfuse) erofsfuse="$2"; shift ;;
     --fsck) fsck="$2"; shift ;;
+    --fio-seconds) fio_seconds_opt="$2"; shift ;;
     --out) out="$2"; shift ;;
     --report) report="$2"; shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "run-e2e: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -36,6 +39,7 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "run-e2e: needs root (mounts and drop_caches)" >&2; exit 1; }
 small_files=4000 fio_seconds=8
 if [ "$smoke" = 1 ]; then runs=1 size_mb=16 small_files=300 fio_seconds=1; fi
+[ -n "$fio_seconds_opt" ] && fio_seconds="$fio_seconds_opt"
 missing=()
 for p in squashfs-tools squashfuse fio erofs-utils; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }

@@ -35,14 +35,19 @@ foreach (var workload in medians.Keys.Select(k => k.Workload).Distinct().OrderBy
     var readers = readerOrder.Where(r => medians.Keys.Any(k => k.Workload == workload && k.Reader == r)).ToList();
     md.AppendLine($"### {workload} (MB/s, median)");
     md.AppendLine();
-    md.AppendLine("| image | " + string.Join(" | ", readers) + " | erofs-accel / kernel | erofs-accel / squashfuse | extract: ours / fsck |");
-    md.AppendLine("|---|" + string.Concat(readers.Select(_ => "---:|")) + "---:|---:|---:|");
+    // ratio columns only where both sides were measured for this workload
+    (string Title, string Ours, string Other)[] ratioColumns =
+        [("erofs-accel / kernel", "erofs-accel", "kernel"), ("erofs-accel / squashfuse", "erofs-accel", "squashfuse"),
+         ("erofs-accel / erofsfuse", "erofs-accel", "erofsfuse"), ("erofs-accel / fsck.erofs", "erofs-accel", "fsck.erofs")];
+    var ratios = ratioColumns.Where(c => readers.Contains(c.Ours) && readers.Contains(c.Other)).ToList();
+    md.AppendLine("| image | " + string.Join(" | ", readers.Concat(ratios.Select(c => c.Title))) + " |");
+    md.AppendLine("|---|" + string.Concat(readers.Concat(ratios.Select(c => c.Title)).Select(_ => "---:|")));
     foreach (var image in images)
     {
         double? Get(string reader) => medians.TryGetValue((workload, image, reader), out var v) ? v : null;
         var cells = readers.Select(r => Get(r) is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "-");
         string Ratio(string a, string b) => Get(a) is { } x && Get(b) is { } y && y > 0 ? (x / y).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
-        md.AppendLine($"| {image} | {string.Join(" | ", cells)} | {Ratio("erofs-accel", "kernel")} | {Ratio("erofs-accel", "squashfuse")} | {Ratio("erofs-accel", "fsck.erofs")} |");
+        md.AppendLine($"| {image} | {string.Join(" | ", cells.Concat(ratios.Select(c => Ratio(c.Ours, c.Other))))} |");
     }
     md.AppendLine();
     Plot(workload, images, readers, (image, reader) => medians.TryGetValue((workload, image, reader), out var v) ? v : 0);

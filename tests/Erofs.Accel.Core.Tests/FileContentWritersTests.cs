@@ -64,11 +64,17 @@ public class FileContentWritersTests
     public void DisposingWithoutFinishingAbandonsWhatIsQueued()
     {
         using var gate = new ManualResetEventSlim();
-        var first = new CountingJob(() => gate.Wait(TimeSpan.FromSeconds(10)));
+        using var entered = new ManualResetEventSlim();
+        var first = new CountingJob(() =>
+        {
+            entered.Set();
+            gate.Wait(TimeSpan.FromSeconds(10));
+        });
         var queued = Enumerable.Range(0, 3).Select(_ => new CountingJob()).ToList();
         var writers = new FileContentWriters(1);
         writers.Post(first);
         foreach (var j in queued) writers.Post(j);
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the writer never started");
         var disposing = Task.Run(writers.Dispose, TestContext.Current.CancellationToken);
         Thread.Sleep(50);
         gate.Set();

@@ -2,12 +2,15 @@ using Erofs.Accel.Fuzz;
 
 // erofs-accel-fuzz mutate [--corpus DIR] [--image NAME] [--seconds N] [--execs N] [--seed N] [--findings DIR]
 // erofs-accel-fuzz replay FILE.erofs [--device FILE]...
-if (args.Length == 0 || args[0] is not ("mutate" or "replay"))
+// erofs-accel-fuzz afl          (under afl-fuzz with instrumented assemblies: tests/Erofs.Accel.Fuzz/run-afl.sh)
+if (args.Length == 0 || args[0] is not ("mutate" or "replay" or "afl"))
 {
     Console.Error.WriteLine("usage: erofs-accel-fuzz mutate [--corpus DIR] [--image NAME] [--seconds N] [--execs N] [--seed N] [--findings DIR]");
     Console.Error.WriteLine("       erofs-accel-fuzz replay FILE.erofs [--device FILE]...");
+    Console.Error.WriteLine("       erofs-accel-fuzz afl      (run by tests/Erofs.Accel.Fuzz/run-afl.sh)");
     return 2;
 }
+if (args[0] == "afl") return AflTarget.Run();
 string? Opt(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
 
 if (args[0] == "replay")

@@ -131,6 +131,26 @@ public class ExtractTests
     }
 
     [Fact]
+    public void ADestinationThatCannotBeCreatedGivesOneLineAndExitOne()
+    {
+        // A file in the way of a parent directory: creation fails whatever the user's privileges.
+        var blocker = Path.Combine(Path.GetTempPath(), $"erofs-extract-blocker-{Guid.NewGuid():N}");
+        File.WriteAllText(blocker, "not a directory");
+        try
+        {
+            var (exit, _, err) = CliRunner.Run("extract", TestCorpus.ImagePath("plain-4k"), Path.Combine(blocker, "out"));
+            Assert.Equal(1, exit);
+            Assert.Contains("cannot create the destination directory", err);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.Equal("not a directory", File.ReadAllText(blocker));
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
+    [Fact]
     public void RefusesANonEmptyDirectoryWithoutForce()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"erofs-extract-nonempty-{Guid.NewGuid():N}");

@@ -34,7 +34,14 @@ public sealed unsafe class TreeExtractor
             if (!_options.Force && Directory.EnumerateFileSystemEntries(full).Any())
                 throw new IOException($"{destination}: directory is not empty (use --force to extract into it anyway)");
         }
-        else Directory.CreateDirectory(full);
+        else
+        {
+            try { Directory.CreateDirectory(full); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"{destination}: cannot create the destination directory ({e.Message.TrimEnd('.')})", e);
+            }
+        }
         _destination = Encoding.UTF8.GetBytes(full.TrimEnd('/'));
         var z = Libc.Z(_destination);
         int rootFd;

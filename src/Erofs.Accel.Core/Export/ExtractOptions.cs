@@ -1,3 +1,5 @@
+using Erofs.Accel.Interop;
+
 namespace Erofs.Accel.Core.Export;
 
 /// <summary>How <see cref="TreeExtractor"/> writes a tree.</summary>
@@ -7,7 +9,7 @@ public sealed class ExtractOptions
     public bool Force { get; init; }
 
     /// <summary>Restore owners (needs root; default: when running as root).</summary>
-    public bool RestoreOwners { get; init; } = Libc.Geteuid() == 0;
+    public bool RestoreOwners { get; init; } = Libc.GetEffectiveUserId() == 0;
 
     /// <summary>
     /// Files whose contents are read, decoded and written at the same time (the tree itself is walked in one thread).

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Core.Export;
 
@@ -46,7 +47,7 @@ public sealed unsafe class TreeExtractor
         var z = Libc.Z(_destination);
         int rootFd;
         fixed (byte* p = z) rootFd = Libc.OpenAt(Libc.AT_FDCWD, p, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (rootFd < 0) throw Fail("open", destination, Libc.Errno);
+        if (rootFd < 0) throw Fail("open", destination, Libc.LastErrno);
         try
         {
             var root = _image.Root;
@@ -153,17 +154,17 @@ public sealed unsafe class TreeExtractor
         {
             if (Libc.MkdirAt(dirFd, n, 0x1C0) != 0)
             {
-                int err = Libc.Errno;
+                int err = Libc.LastErrno;
                 if (err != Libc.EEXIST) throw Fail("mkdir", Show(rel), err);
                 if (!_options.Force) throw new IOException($"{Show(rel)}: already exists (the image names it twice, or use --force)");
             }
             int fd = Libc.OpenAt(dirFd, n, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
             if (fd < 0 && _options.Force && ClearWay(dirFd, zname))
             {
-                if (Libc.MkdirAt(dirFd, n, 0x1C0) != 0) throw Fail("mkdir", Show(rel), Libc.Errno);
+                if (Libc.MkdirAt(dirFd, n, 0x1C0) != 0) throw Fail("mkdir", Show(rel), Libc.LastErrno);
                 fd = Libc.OpenAt(dirFd, n, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
             }
-            if (fd < 0) throw Fail("open directory", Show(rel), Libc.Errno);
+            if (fd < 0) throw Fail("open directory", Show(rel), Libc.LastErrno);
             return fd;
         }
     }
@@ -175,10 +176,10 @@ public sealed unsafe class TreeExtractor
         fixed (byte* n = zname)
         {
             fd = Libc.OpenAt(dirFd, n, flags, 0x180);
-            if (fd < 0 && Libc.Errno == Libc.EEXIST && ClearWay(dirFd, zname))
+            if (fd < 0 && Libc.LastErrno == Libc.EEXIST && ClearWay(dirFd, zname))
                 fd = Libc.OpenAt(dirFd, n, flags, 0x180);
         }
-        if (fd < 0) throw Fail("create", Show(rel), Libc.Errno);
+        if (fd < 0) throw Fail("create", Show(rel), Libc.LastErrno);
         if (_writers is null) FillFile(fd, ino, rel);
         else _writers.Post(new FillFileJob(this, fd, ino, rel));
     }
@@ -209,7 +210,7 @@ public sealed unsafe class TreeExtractor
                     if (buf.AsSpan(0, got).IndexOfAnyExcept((byte)0) < 0)
                     {
                         // leave holes as holes
-                        if (Libc.Lseek(fd, got, 1) < 0) throw Fail("seek", Show(rel), Libc.Errno);
+                        if (Libc.Lseek(fd, got, 1) < 0) throw Fail("seek", Show(rel), Libc.LastErrno);
                         sparseTail = true;
                     }
                     else
@@ -219,7 +220,7 @@ public sealed unsafe class TreeExtractor
                     }
                     off += got;
                 }
-                if (sparseTail && Libc.Ftruncate(fd, size) != 0) throw Fail("truncate", Show(rel), Libc.Errno);
+                if (sparseTail && Libc.Ftruncate(fd, size) != 0) throw Fail("truncate", Show(rel), Libc.LastErrno);
                 lock (_summary) _summary.Bytes += size;
             }
             finally
@@ -261,8 +262,8 @@ public sealed unsafe class TreeExtractor
                 nint n = Libc.Write(fd, p + done, data.Length - done);
                 if (n < 0)
                 {
-                    if (Libc.Errno == Libc.EINTR) continue;
-                    throw Fail("write", Show(rel), Libc.Errno);
+                    if (Libc.LastErrno == Libc.EINTR) continue;
+                    throw Fail("write", Show(rel), Libc.LastErrno);
                 }
                 done += (int)n;
             }
@@ -278,8 +279,8 @@ public sealed unsafe class TreeExtractor
         fixed (byte* n = zname)
         {
             int r = Libc.SymlinkAt(t, dirFd, n);
-            if (r != 0 && Libc.Errno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.SymlinkAt(t, dirFd, n);
-            if (r != 0) throw Fail("symlink", Show(rel), Libc.Errno);
+            if (r != 0 && Libc.LastErrno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.SymlinkAt(t, dirFd, n);
+            if (r != 0) throw Fail("symlink", Show(rel), Libc.LastErrno);
         }
         ApplyByName(dirFd, zname, ino, Show(rel), isSymlink: true);
     }
@@ -291,10 +292,10 @@ public sealed unsafe class TreeExtractor
         fixed (byte* n = zname)
         {
             int r = Libc.MknodAt(dirFd, n, mode, dev);
-            if (r != 0 && Libc.Errno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.MknodAt(dirFd, n, mode, dev);
+            if (r != 0 && Libc.LastErrno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.MknodAt(dirFd, n, mode, dev);
             if (r != 0)
             {
-                int err = Libc.Errno;
+                int err = Libc.LastErrno;
                 if (err is Libc.EPERM or Libc.EACCES)
                 {
                     Warn("mknod", $"cannot create device files without privileges (first: {Show(rel)}); they were skipped");
@@ -316,8 +317,8 @@ public sealed unsafe class TreeExtractor
         fixed (byte* n = zname)
         {
             int r = Libc.LinkAt(Libc.AT_FDCWD, s, dirFd, n, 0);
-            if (r != 0 && Libc.Errno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.LinkAt(Libc.AT_FDCWD, s, dirFd, n, 0);
-            if (r != 0) throw Fail("link", Show(rel), Libc.Errno);
+            if (r != 0 && Libc.LastErrno == Libc.EEXIST && ClearWay(dirFd, zname)) r = Libc.LinkAt(Libc.AT_FDCWD, s, dirFd, n, 0);
+            if (r != 0) throw Fail("link", Show(rel), Libc.LastErrno);
         }
         _summary.Hardlinks++;
     }
@@ -332,18 +333,18 @@ public sealed unsafe class TreeExtractor
     private void ApplyToFd(int fd, ErofsInode ino, string shown)
     {
         if (_options.RestoreOwners && Libc.Fchown(fd, ino.Uid, ino.Gid) != 0)
-            Warn("chown", $"{shown}: cannot set owner: {Libc.Describe(Libc.Errno)}");
+            Warn("chown", $"{shown}: cannot set owner: {Libc.Describe(Libc.LastErrno)}");
         foreach (var x in _image.ListXattrs(ino))
         {
             var zn = Libc.Z(x.Name);
             fixed (byte* n = zn)
             fixed (byte* v = x.Value)
-                if (Libc.Fsetxattr(fd, n, v, x.Value.Length, 0) != 0) XattrWarning(shown, x, Libc.Errno);
+                if (Libc.Fsetxattr(fd, n, v, x.Value.Length, 0) != 0) XattrWarning(shown, x, Libc.LastErrno);
         }
-        if (Libc.Fchmod(fd, ino.Permissions) != 0) Warn("chmod", $"{shown}: cannot set mode: {Libc.Describe(Libc.Errno)}");
+        if (Libc.Fchmod(fd, ino.Permissions) != 0) Warn("chmod", $"{shown}: cannot set mode: {Libc.Describe(Libc.LastErrno)}");
         var t = Times(ino);
         fixed (Libc.Timespec* tp = t)
-            if (Libc.Futimens(fd, tp) != 0) Warn("utimens", $"{shown}: cannot set times: {Libc.Describe(Libc.Errno)}");
+            if (Libc.Futimens(fd, tp) != 0) Warn("utimens", $"{shown}: cannot set times: {Libc.Describe(Libc.LastErrno)}");
     }
 
     private void ApplyByName(int dirFd, byte[] zname, ErofsInode ino, string shown, bool isSymlink)
@@ -351,7 +352,7 @@ public sealed unsafe class TreeExtractor
         fixed (byte* n = zname)
         {
             if (_options.RestoreOwners && Libc.FchownAt(dirFd, n, ino.Uid, ino.Gid, Libc.AT_SYMLINK_NOFOLLOW) != 0)
-                Warn("chown", $"{shown}: cannot set owner: {Libc.Describe(Libc.Errno)}");
+                Warn("chown", $"{shown}: cannot set owner: {Libc.Describe(Libc.LastErrno)}");
             var xattrs = _image.ListXattrs(ino);
             if (xattrs.Count > 0)
             {
@@ -363,15 +364,15 @@ public sealed unsafe class TreeExtractor
                     fixed (byte* p = path)
                     fixed (byte* xn = zn)
                     fixed (byte* v = x.Value)
-                        if (Libc.Lsetxattr(p, xn, v, x.Value.Length, 0) != 0) XattrWarning(shown, x, Libc.Errno);
+                        if (Libc.Lsetxattr(p, xn, v, x.Value.Length, 0) != 0) XattrWarning(shown, x, Libc.LastErrno);
                 }
             }
             if (!isSymlink && Libc.FchmodAt(dirFd, n, ino.Permissions, 0) != 0)
-                Warn("chmod", $"{shown}: cannot set mode: {Libc.Describe(Libc.Errno)}");
+                Warn("chmod", $"{shown}: cannot set mode: {Libc.Describe(Libc.LastErrno)}");
             var t = Times(ino);
             fixed (Libc.Timespec* tp = t)
                 if (Libc.UtimensAt(dirFd, n, tp, Libc.AT_SYMLINK_NOFOLLOW) != 0)
-                    Warn("utimens", $"{shown}: cannot set times: {Libc.Describe(Libc.Errno)}");
+                    Warn("utimens", $"{shown}: cannot set times: {Libc.Describe(Libc.LastErrno)}");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Erofs.Accel.Fuse.Protocol;
 using Erofs.Accel.Fuse.Transport;
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace Erofs.Accel.Fuse;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Erofs.Accel.Fuse.Protocol;
 using Erofs.Accel.Fuse.Server;
 using Erofs.Accel.Fuse.Transport;
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,5 @@
 using Erofs.Accel.Fuse.Protocol;
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Transport;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Erofs.Accel.Fuse.Protocol;
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Transport;
 

@@ -1,4 +1,4 @@
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Transport;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Erofs.Accel.Fuse.Transport.Interop;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Transport;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Erofs.Accel.Fuse.Protocol;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Tests.Protocol;
 

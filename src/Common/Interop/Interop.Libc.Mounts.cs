@@ -5,7 +5,7 @@ namespace Erofs.Accel.Interop;
 /// <summary>mount(2) and umount2(2).</summary>
 internal static unsafe partial class Libc
 {
-    public const ulong MS_RDONLY = 0x1, MS_NOSUID = 0x2, MS_NODEV = 0x4;
+    public const ulong MS_RDONLY = 0x1, MS_NOSUID = 0x2, MS_NODEV = 0x4, MS_NOEXEC = 0x8;
     public const int MNT_FORCE = 0x1, MNT_DETACH = 0x2, UMOUNT_NOFOLLOW = 0x8;
 
     [LibraryImport(LibraryName, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -6,5 +6,8 @@ public interface ICommand
     string Name { get; }
     string Usage { get; }
     string Summary { get; }
+
+    /// <summary>Further help lines (options), shown by 'erofs-accel help COMMAND' and 'COMMAND --help'.</summary>
+    IEnumerable<string> Details => [];
     int Run(string[] args, TextWriter stdout, TextWriter stderr);
 }

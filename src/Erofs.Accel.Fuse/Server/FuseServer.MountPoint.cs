@@ -1,5 +1,6 @@
 using Erofs.Accel.Fuse.Transport;
 using Erofs.Accel.Interop;
+using Microsoft.Extensions.Logging;
 
 namespace Erofs.Accel.Fuse;
 
@@ -19,10 +20,15 @@ public sealed partial class FuseServer
         }
     }
 
-    private static string ValidateMountPoint(string path)
+    private static string ValidateMountPoint(string path, string ownType, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new FuseMountException("no mount point given", Errno.EINVAL);
         var resolved = PathResolver.TryResolve(path, out var error);
+        if (resolved is null && error == Errno.ENOTCONN && StaleMount.TryClear(path, ownType, out var cleared))
+        {
+            logger.LogWarning("FUSE: cleared a dead {Type} mount of {Source} left on {MountPoint} by a server that is gone", ownType, cleared, path);
+            resolved = PathResolver.TryResolve(path, out error);
+        }
         if (resolved is null)
         {
             throw error == Errno.ENOENT

@@ -24,7 +24,8 @@ public sealed partial class FuseServer
     {
         if (string.IsNullOrWhiteSpace(path)) throw new FuseMountException("no mount point given", Errno.EINVAL);
         var resolved = PathResolver.TryResolve(path, out var error);
-        if (resolved is null && error == Errno.ENOTCONN && StaleMount.TryClear(path, ownType, out var cleared))
+        string? cleared;
+        if (resolved is null && error == Errno.ENOTCONN && StaleMount.TryClear(path, ownType, out cleared))
         {
             logger.LogWarning("FUSE: cleared a dead {Type} mount of {Source} left on {MountPoint} by a server that is gone", ownType, cleared, path);
             resolved = PathResolver.TryResolve(path, out error);
@@ -38,6 +39,11 @@ public sealed partial class FuseServer
         if (!Directory.Exists(resolved)) throw new FuseMountException($"mount point {path} is not a directory", Errno.ENOTDIR);
         if (!Path.Exists(FuseDevice.DevicePath))
             throw new FuseMountException($"{FuseDevice.DevicePath} is missing (is the fuse module loaded?)", Errno.ENODEV);
+        if (FindFuseMount(resolved) is not null && StaleMount.IsDead(resolved, TimeSpan.FromSeconds(2))
+            && StaleMount.TryClear(resolved, ownType, out cleared))
+        {
+            logger.LogWarning("FUSE: cleared a dead {Type} mount of {Source} left on {MountPoint} by a server that is gone", ownType, cleared, path);
+        }
         if (MountTable.IsMountPoint(resolved))
             throw new FuseMountException($"mount point {path} is busy: something is already mounted there", Errno.EBUSY);
         return resolved;

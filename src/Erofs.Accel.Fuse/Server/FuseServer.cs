@@ -47,7 +47,8 @@ public sealed partial class FuseServer : IDisposable
         _deviceMajor = entry?.Major ?? 0;
         _deviceMinor = entry?.Minor ?? 0;
 
-        _dispatcher = new RequestDispatcher(fileSystem, InitSettingsFrom(options), TimeoutsFrom(options), _logger);
+        var init = InitSettingsFrom(options) with { ZeroMessageOpenDir = !(method == FuseMountMethod.Fusermount && options.AutoUnmount) };
+        _dispatcher = new RequestDispatcher(fileSystem, init, TimeoutsFrom(options), _logger);
         _workers = new WorkerPool(
             device,
             _dispatcher,

@@ -10,7 +10,7 @@ namespace Erofs.Accel.Fuse.Transport;
 internal static class StaleMount
 {
     /// <summary>
-    /// Called when the mount point cannot be resolved because of ENOTCONN. Returns true after clearing a dead mount of
+    /// Called for a mount point that cannot be resolved because of ENOTCONN, or whose FUSE mount <see cref="IsDead"/>. Returns true after clearing a dead mount of
     /// <paramref name="ownType"/> (the caller then validates the path again); throws a one-line
     /// <see cref="FuseMountException"/> for a dead mount of another type.
     /// </summary>
@@ -44,6 +44,21 @@ internal static class StaleMount
         }
         cleared = entry.Source;
         return true;
+    }
+
+    /// <summary>
+    /// True when the FUSE mount on <paramref name="mountPoint"/> has lost its server: statfs fails with ENOTCONN.
+    /// (stat and open may still succeed from the kernel's caches.) A server that does not answer within
+    /// <paramref name="timeout"/> counts as alive.
+    /// </summary>
+    public static unsafe bool IsDead(string mountPoint, TimeSpan timeout)
+    {
+        var probe = Task.Run(() =>
+        {
+            var buffer = stackalloc byte[Libc.StatFsBufferSize];
+            return Libc.StatFs(mountPoint, buffer) == 0 ? Errno.Success : Libc.LastError;
+        });
+        return probe.Wait(timeout) && probe.Result == Errno.ENOTCONN;
     }
 
     /// <summary>The path made absolute with its parent resolved (the last component cannot be: it is the dead mount).</summary>

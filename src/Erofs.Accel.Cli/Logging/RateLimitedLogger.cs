@@ -128,13 +128,19 @@ public sealed class RateLimitedLogger : ILogger, IDisposable
                 if (Array.IndexOf(IdentityNames, name) >= 0) key.Append(name).Append('=').Append(value).Append(';');
         }
         key.Append(exception?.GetType().Name).Append('|');
-        foreach (var c in exception is null || text.Contains(exception.Message) ? text : text + exception.Message)
+        var cause = exception is null || text.Contains(exception.Message) ? text : text + exception.Message;
+        for (int i = 0; i < cause.Length; i++)
         {
-            if (char.IsAsciiDigit(c))
+            if (!char.IsAsciiDigit(cause[i]))
             {
-                if (key.Length == 0 || key[^1] != '#') key.Append('#');
+                key.Append(cause[i]);
+                continue;
             }
-            else key.Append(c);
+            // a number, decimal or 0x hexadecimal, becomes one '#'
+            bool hex = cause[i] == '0' && i + 1 < cause.Length && cause[i + 1] is 'x' or 'X';
+            if (hex) i++;
+            while (i + 1 < cause.Length && (hex ? char.IsAsciiHexDigit(cause[i + 1]) : char.IsAsciiDigit(cause[i + 1]))) i++;
+            key.Append('#');
         }
         return key.ToString();
     }

@@ -26,7 +26,9 @@ public static class BackgroundMount
             UseShellExecute = false,
         };
         if (psi.FileName == SetsidPath) psi.ArgumentList.Add(self);
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(BackgroundMount).Assembly.Location);
+        // run as "dotnet erofs-accel.dll" (the development launcher, the tests): start the same dll
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(BackgroundMount).Assembly.GetName().Name + ".dll"));
         psi.ArgumentList.Add("mount");
         foreach (var a in options.ToArguments()) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(MountArguments.NotifyReadyFlag);

@@ -12,8 +12,11 @@ public interface ILogSink
     string Description { get; }
 }
 
-/// <summary>Lines "erofs-accel: TIME level: message" to a writer (stderr, or a log file opened for appending).</summary>
-public sealed class TextLogSink(TextWriter writer, string description = "stderr", bool withDate = false) : ILogSink, IDisposable
+/// <summary>
+/// Lines "erofs-accel: TIME level: message" to a writer: stderr (left open on dispose), or a log file opened for
+/// appending by <see cref="OpenFile"/> (closed on dispose).
+/// </summary>
+public sealed class TextLogSink(TextWriter writer, string description = "stderr", bool withDate = false, bool ownsWriter = false) : ILogSink, IDisposable
 {
     private readonly object _lock = new();
 
@@ -27,7 +30,7 @@ public sealed class TextLogSink(TextWriter writer, string description = "stderr"
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (folder is not null) Directory.CreateDirectory(folder);
             var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-            return new TextLogSink(new StreamWriter(stream) { AutoFlush = true }, path, withDate: true);
+            return new TextLogSink(new StreamWriter(stream) { AutoFlush = true }, path, withDate: true, ownsWriter: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -53,7 +56,10 @@ public sealed class TextLogSink(TextWriter writer, string description = "stderr"
         _ => "",
     };
 
-    public void Dispose() => writer.Dispose();
+    public void Dispose()
+    {
+        if (ownsWriter) lock (_lock) writer.Dispose();
+    }
 }
 
 /// <summary>Drops everything (a background server whose parent has stopped listening and that has no log).</summary>

@@ -36,14 +36,15 @@ public sealed partial class FuseServer
                 ? new FuseMountException($"mount point {path} does not exist", error)
                 : new FuseMountException($"mount point {path}: {Libc.Describe(error)}", error);
         }
-        if (!Directory.Exists(resolved)) throw new FuseMountException($"mount point {path} is not a directory", Errno.ENOTDIR);
-        if (!Path.Exists(FuseDevice.DevicePath))
-            throw new FuseMountException($"{FuseDevice.DevicePath} is missing (is the fuse module loaded?)", Errno.ENODEV);
+        // a dead FUSE mount (its server is gone) fails every stat with ENOTCONN: clear it when it is ours, else say how
         if (FindFuseMount(resolved) is not null && StaleMount.IsDead(resolved, TimeSpan.FromSeconds(2))
-            && StaleMount.TryClear(resolved, ownType, out cleared))
+            && StaleMount.TryClear(path, ownType, out cleared))
         {
             logger.LogWarning("FUSE: cleared a dead {Type} mount of {Source} left on {MountPoint} by a server that is gone", ownType, cleared, path);
         }
+        if (!Directory.Exists(resolved)) throw new FuseMountException($"mount point {path} is not a directory", Errno.ENOTDIR);
+        if (!Path.Exists(FuseDevice.DevicePath))
+            throw new FuseMountException($"{FuseDevice.DevicePath} is missing (is the fuse module loaded?)", Errno.ENODEV);
         if (MountTable.IsMountPoint(resolved))
             throw new FuseMountException($"mount point {path} is busy: something is already mounted there", Errno.EBUSY);
         return resolved;

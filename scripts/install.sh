@@ -58,6 +58,7 @@ esac
 publish="$here/build/publish/$rid"
 echo "install.sh: publishing erofs-accel ($rid, one self-contained file)..." >&2
 rm -rf "$publish"
+mkdir -p "$publish"
 # Single file with ReadyToRun code (see docs/admin.md for the start-up and memory comparison with Native AOT)
 if ! dotnet publish "$here/src/Erofs.Accel.Cli/Erofs.Accel.Cli.csproj" -c Release -r "$rid" --self-contained true \
      -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:IncludeNativeLibrariesForSelfExtract=true \

@@ -20,7 +20,20 @@ public sealed class NonRootMountTests
         {
             // everything the user runs must be readable by them: a copy of the CLI, the image, the manifest tool
             AdminMountTests.Run("cp", ["-a", AppContext.BaseDirectory.TrimEnd('/'), Path.Combine(work, "cli")]);
-            File.Copy(TestCorpus.ImagePath("lz4"), Path.Combine(work, "image.erofs"));
+            // an image of our own: the corpus images carry trusted.* xattrs, which a user other than root cannot read
+            if (!File.Exists("/usr/bin/mkfs.erofs")) Assert.Skip("mkfs.erofs is not installed (package erofs-utils)");
+            var tree = Directory.CreateDirectory(Path.Combine(work, "tree")).FullName;
+            Directory.CreateDirectory(Path.Combine(tree, "docs", "deep"));
+            var data = new byte[300_000];
+            new Random(3).NextBytes(data);
+            File.WriteAllBytes(Path.Combine(tree, "data.bin"), data);
+            for (int i = 0; i < 20; i++) File.WriteAllText(Path.Combine(tree, "docs", $"doc{i:00}.txt"), string.Concat(Enumerable.Repeat($"line {i}\n", 500)));
+            File.WriteAllText(Path.Combine(tree, "docs", "deep", "note.txt"), "deep\n");
+            File.CreateSymbolicLink(Path.Combine(tree, "link"), "docs/deep/note.txt");
+            var image = Path.Combine(work, "image.erofs");
+            Assert.Equal(0, AdminMountTests.Run("/usr/bin/mkfs.erofs", ["-zlz4", image, tree]).Exit);
+            var expected = AdminMountTests.Cli("manifest", image);
+            Assert.True(expected.Exit == 0, expected.Err);
             File.Copy(Path.Combine(TestCorpus.RequireDirectory(), "..", "tools", "erofs-manifest"), Path.Combine(work, "erofs-manifest"));
             foreach (var d in new[] { "mnt", "mnt2", "home" }) Directory.CreateDirectory(Path.Combine(work, d));
             AdminMountTests.Run("chmod", ["-R", "a+rX", work]);
@@ -44,7 +57,7 @@ public sealed class NonRootMountTests
             Assert.Contains("ROOT-KEPT-OUT", r.Out);
             Assert.DoesNotContain("USER-MANIFEST-FAILED", r.Out);
             Assert.DoesNotContain("UNMOUNT-FAILED", r.Out);
-            Assert.Equal(CorpusMountTests.Expected("lz4").Split('\n').Skip(1), File.ReadAllText(Path.Combine(work, "home", "manifest")).Split('\n').Skip(1));
+            Assert.Equal(expected.Out.Split('\n').Skip(1), File.ReadAllText(Path.Combine(work, "home", "manifest")).Split('\n').Skip(1));
             var userAllowOther = File.Exists("/etc/fuse.conf") && File.ReadLines("/etc/fuse.conf").Any(l => l.Trim() == "user_allow_other");
             if (!userAllowOther)
             {

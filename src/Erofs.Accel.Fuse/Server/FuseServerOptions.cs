@@ -50,6 +50,13 @@ public sealed class FuseServerOptions
     /// <summary>Answer OPEN/OPENDIR with ENOSYS when the kernel supports it, so it stops sending them.</summary>
     public bool ZeroMessageOpen { get; init; } = true;
 
+    /// <summary>
+    /// Let the kernel enforce POSIX ACLs (FUSE_POSIX_ACL): with default_permissions it checks the ACL it reads through
+    /// GETXATTR of system.posix_acl_access (and system.posix_acl_default), so the filesystem must answer those names
+    /// with values in the POSIX ACL xattr format, or ENODATA. Off: only the mode bits are checked.
+    /// </summary>
+    public bool PosixAcl { get; init; } = true;
+
     /// <summary>How to mount: mount(2) as root, fusermount3 otherwise (or forced either way).</summary>
     public FuseMountMethod MountMethod { get; init; } = FuseMountMethod.Automatic;
 

@@ -57,6 +57,13 @@ public sealed class FuseServerOptions
     /// </summary>
     public bool PosixAcl { get; init; } = true;
 
+    /// <summary>
+    /// Give up privileges once the mount serves (null: keep them): see <see cref="SandboxSettings"/>. The server then
+    /// cannot unmount by itself, so it mounts through fusermount3 even as root and unmounts by closing the socket of
+    /// that helper, whose auto_unmount detaches the mount; <see cref="FuseMountMethod.Kernel"/> is refused with it.
+    /// </summary>
+    public SandboxSettings? Sandbox { get; init; }
+
     /// <summary>How to mount: mount(2) as root, fusermount3 otherwise (or forced either way).</summary>
     public FuseMountMethod MountMethod { get; init; } = FuseMountMethod.Automatic;
 

@@ -35,6 +35,10 @@ public sealed class MountCommand : ICommand
         session.VerboseOutput = stderr;
         // a corrupt image fails here, before anything is mounted
         _ = session.Image.ListDirectory(session.Image.Root).Take(2).ToList();
+        // a stop asked for between the mount and Run (which then takes signals over) unmounts instead of killing us
+        using var stopEarly = new CancellationTokenSource();
+        using var earlyTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stopEarly.Cancel(); });
+        using var earlyInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stopEarly.Cancel(); });
         FuseServer server;
         try
         {
@@ -67,7 +71,7 @@ public sealed class MountCommand : ICommand
                     session.VerboseOutput = null;
                 }
                 else stderr.WriteLine($"erofs-accel: mounted {image} on {server.MountPoint} ({server.Method}); stop with umount or Ctrl-C");
-            });
+            }, stopEarly.Token);
             if (code != 0) stderr.WriteLine($"erofs-accel mount: the FUSE session ended with an error (see the log)");
             return code == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
         }

@@ -57,6 +57,9 @@ public sealed partial class FuseServer
     {
         if (!Completion.IsCompleted)
         {
+            // the helper unmounts only if opening the mount fails with ENOTCONN; with cached root attributes and
+            // zero-message opendir that open would not reach the dead connection, so make the kernel ask first
+            InvalidateRootAttributes();
             if (!Abort()) _logger.LogError("FUSE: could not end the connection of {MountPoint}", MountPoint);
             Completion.Wait(_options.UnmountGracePeriod);
         }
@@ -114,6 +117,19 @@ public sealed partial class FuseServer
             }
         }
         return _workers.Faulted ? 1 : 0;
+    }
+
+    private unsafe void InvalidateRootAttributes()
+    {
+        var header = new FuseOutHeader { Length = FuseOutHeader.Size + FuseNotifyInvalInodeOut.Size, Error = FuseNotifyInvalInodeOut.NotifyCode };
+        var body = new FuseNotifyInvalInodeOut { NodeId = NodeIdMap.RootNodeId, Offset = -1 };
+        Span<IoVector> pieces =
+        [
+            new IoVector { Base = (byte*)&header, Length = FuseOutHeader.Size },
+            new IoVector { Base = (byte*)&body, Length = FuseNotifyInvalInodeOut.Size },
+        ];
+        var error = _device.WriteReply(pieces);
+        if (error != Errno.Success) _logger.LogDebug("FUSE: invalidating the root's attributes failed: {Error}", Libc.Describe(error));
     }
 
     /// <summary>Whether the process has given up its privileges (<see cref="FuseServerOptions.Sandbox"/>).</summary>

@@ -22,7 +22,7 @@ public sealed class MountOptionsTests
     {
         ["device"] = "/images/a.blob", ["offset"] = "4096", ["accel"] = "software", ["cache_mb"] = "64",
         ["max_inflight"] = "32", ["max_workers"] = "4", ["max_read"] = "131072", ["fsname"] = "app", ["subtype"] = "erofs-test",
-        ["log"] = "syslog", ["uring"] = "off",
+        ["log"] = "syslog", ["uring"] = "off", ["sandbox"] = "off",
     };
 
     public static TheoryData<string> OptionNames() => new(MountOptionTable.Options.Select(o => o.Name));
@@ -109,15 +109,15 @@ public sealed class MountOptionsTests
     public void TheBackgroundServerGetsTheSameOptionsBack()
     {
         var o = Parse("img", "dir", "-o", @"allow_other,device=/x\,y.blob,device=/z.tar,offset=1,accel=qpl+opencl,cache_mb=7,max_inflight=9,max_workers=5",
-            "-o", "max_read=8192,fsname=a\\,b,subtype=s,noexec,log=syslog,uring=off", "-v", "--foreground");
+            "-o", "max_read=8192,fsname=a\\,b,subtype=s,noexec,log=syslog,uring=off,sandbox=off", "-v", "--foreground");
         AssertSame(o, Parse([.. o.ToArguments()]));
     }
 
     [Fact]
     public void CommandLineOptionsAndDashOAgree()
     {
-        var a = Parse("img", "dir", "--device", "/b1", "--offset", "512", "--accel", "software", "--cache-mb", "3", "--max-inflight", "4", "--max-workers", "2", "--log", "f.log");
-        var b = Parse("img", "dir", "-o", "device=/b1,offset=512,accel=software,cache_mb=3,max_inflight=4,max_workers=2,log=f.log");
+        var a = Parse("img", "dir", "--device", "/b1", "--offset", "512", "--accel", "software", "--cache-mb", "3", "--max-inflight", "4", "--max-workers", "2", "--log", "f.log", "--no-sandbox");
+        var b = Parse("img", "dir", "-o", "device=/b1,offset=512,accel=software,cache_mb=3,max_inflight=4,max_workers=2,log=f.log,sandbox=off");
         AssertSame(a, b);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Erofs.Accel.Cli.Mounting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class MountCommand : ICommand
 {
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--no-sandbox] [-v]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     /// <summary>The -o options, for 'erofs-accel help mount'.</summary>
@@ -47,7 +48,12 @@ public sealed class MountCommand : ICommand
     {
         var lines = new LineLogger(stderr, options.LogLevel);
         using var logger = new RateLimitedLogger(lines);
+        // opened before the sandbox takes the right to open it away
         var destination = MountLog.Open(options.Log, background: notifyReady, stderr);
+        // a stop asked for between the mount and Run (which then takes signals over) unmounts instead of killing us
+        using var stopEarly = new CancellationTokenSource();
+        using var earlyTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopEarly.Cancel(); });
+        using var earlyInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopEarly.Cancel(); });
         try
         {
             if (!notifyReady) lines.Redirect(destination);
@@ -67,7 +73,7 @@ public sealed class MountCommand : ICommand
                 {
                     stderr.WriteLine($"erofs-accel: mounted {options.Image} on {mount.Server.MountPoint} (log: {destination.Description}); stop with umount or Ctrl-C");
                 }
-            });
+            }, stopEarly.Token);
             if (code != 0) logger.LogError("the FUSE session on {MountPoint} ended with an error", mount.Server.MountPoint);
             return code == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
         }

@@ -23,7 +23,7 @@ public static class MountArguments
     public const string NotifyReadyFlag = "--notify-ready";
 
     private static readonly string[] ValueOptions = [.. ImageArguments.ValueOptions, "-o", "--log", "--max-workers"];
-    private static readonly string[] FlagOptions = [.. ImageArguments.FlagOptions, "--foreground", "-f", NotifyReadyFlag];
+    private static readonly string[] FlagOptions = [.. ImageArguments.FlagOptions, "--foreground", "-f", "--no-sandbox", NotifyReadyFlag];
 
     public static ParsedMount Parse(IReadOnlyList<string> args, string usage)
     {
@@ -38,6 +38,7 @@ public static class MountArguments
             MaxWorkers = cl.LastInt("--max-workers", 1, 256) ?? MountOptions.DefaultMaxWorkers,
             Log = cl.Last("--log"),
             Foreground = cl.Has("--foreground") || cl.Has("-f"),
+            Sandbox = !cl.Has("--no-sandbox"),
         };
         foreach (var o in cl.All("-o")) options = MountOptionTable.Apply(options, o);
         return new ParsedMount(options, [], cl.Has(NotifyReadyFlag));

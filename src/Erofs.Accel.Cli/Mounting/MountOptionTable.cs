@@ -45,8 +45,10 @@ public static class MountOptionTable
         new("auto_unmount", null, "unmount when the server dies, even by SIGKILL: always", (o, _) => o),
         new("log", "syslog|stderr|FILE", "where the server logs warnings and per-file read errors (default in the background: syslog through /dev/log, else /var/log/erofs-accel.log for root)",
             (o, v) => o with { Log = NonEmpty("log", v) }),
+        new("sandbox", "on|off", "once mounted, the server gives up root, capabilities and most system calls (default on; off = --no-sandbox)",
+            (o, v) => o with { Sandbox = OnOff("sandbox", v) }),
         new("uring", "on|off", "FUSE over io_uring (placeholder: accepted; the transport choice is not wired yet)",
-            (o, v) => o with { Uring = v switch { "on" => true, "off" => false, _ => throw new UsageException($"option uring= takes on or off, not '{v}'") } }),
+            (o, v) => o with { Uring = OnOff("uring", v) }),
     ];
 
     /// <summary>Words mount(8) and fstab pass that change nothing on a read-only FUSE mount; accepted and ignored.</summary>
@@ -140,6 +142,13 @@ public static class MountOptionTable
         ImageArguments.Policy(policy, "accel=");
         return policy;
     }
+
+    private static bool OnOff(string name, string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new UsageException($"option {name}= takes on or off, not '{value}'"),
+    };
 
     private static int Int(string name, string value, int min, int max)
     {

@@ -45,6 +45,12 @@ public sealed record MountOptions
     /// </summary>
     public bool? Uring { get; init; }
 
+    /// <summary>
+    /// Once mounted, the server gives up root, its capabilities and most system calls (sandbox=on, the default);
+    /// sandbox=off or --no-sandbox keeps them.
+    /// </summary>
+    public bool Sandbox { get; init; } = true;
+
     /// <summary>Where the server logs (log=): a file, "syslog" or "stderr"; null: stderr in the foreground, else the default.</summary>
     public string? Log { get; init; }
 
@@ -69,6 +75,7 @@ public sealed record MountOptions
         NoExec = NoExec,
         MaxWorkers = MaxWorkers,
         MaxReadBytes = MaxReadBytes,
+        Sandbox = Sandbox ? new SandboxSettings() : null,
         Logger = logger,
     };
 
@@ -92,6 +99,7 @@ public sealed record MountOptions
         if (FsName is not null) Add("fsname", FsName);
         if (Subtype != DefaultSubtype) Add("subtype", Subtype);
         if (Uring is { } uring) Add("uring", uring ? "on" : "off");
+        if (!Sandbox) Add("sandbox", "off");
         if (Log is not null) Add("log", Log);
         var args = new List<string> { Image, MountPoint, "-o", string.Join(',', o.Prepend("ro")) };
         if (Settings.Verbose) args.Add("-v");

@@ -26,6 +26,7 @@ public sealed partial class FuseServer : IDisposable
     private readonly object _unmountLock = new();
     private readonly uint _deviceMajor;
     private readonly uint _deviceMinor;
+    private FileStream? _abortSwitch;
     private bool _unmounted;
     private bool _disposed;
 
@@ -100,6 +101,9 @@ public sealed partial class FuseServer : IDisposable
         if (options.MaxReadBytes < 4096 || options.MaxReadBytes > 16 << 20)
             throw new ArgumentOutOfRangeException(nameof(options), "MaxReadBytes must be between 4 KiB and 16 MiB");
 
+        if (options.Sandbox is not null && options.MountMethod == FuseMountMethod.Kernel)
+            throw new ArgumentException("a sandboxed server cannot unmount a mount(2) mount: use the fusermount3 method", nameof(options));
+
         var logger = options.Logger ?? NullLogger.Instance;
         var parameters = new MountParameters(
             options.MountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId())
@@ -157,8 +161,9 @@ public sealed partial class FuseServer : IDisposable
     {
         if (options.MountMethod != FuseMountMethod.Automatic) return options.MountMethod;
         if (Libc.GetEffectiveUserId() != 0) return FuseMountMethod.Fusermount;
-        if (!options.AutoUnmount) return FuseMountMethod.Kernel;
-        if (FusermountMounter.FindProgram() is not null) return FuseMountMethod.Fusermount;
+        // a sandboxed server cannot unmount a mount(2) mount itself: fusermount3 (setuid) does it
+        if (!options.AutoUnmount && options.Sandbox is null) return FuseMountMethod.Kernel;
+        if (FusermountMounter.FindProgram() is not null || options.Sandbox is not null) return FuseMountMethod.Fusermount;
         logger.LogWarning("FUSE: {Program} not found (package fuse3): mounting with mount(2), without auto-unmount if the server dies", FusermountMounter.ProgramName);
         return FuseMountMethod.Kernel;
     }
@@ -189,6 +194,7 @@ public sealed partial class FuseServer : IDisposable
             _logger.LogError(e, "FUSE: unmount during dispose failed");
         }
         _device.Dispose();
+        _abortSwitch?.Dispose();
         if (_helper is not null)
         {
             _helper.ControlSocket.Dispose();
@@ -196,8 +202,9 @@ public sealed partial class FuseServer : IDisposable
             {
                 if (!_helper.Helper.WaitForExit(5000)) _helper.Helper.Kill();
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
+                // already gone, or (sandboxed) no longer ours to signal
             }
             _helper.Helper.Dispose();
         }

@@ -76,7 +76,6 @@ public sealed class MountOptionsTests
 
     [Theory]
     [InlineData("bogus", "unknown option bogus")]
-    [InlineData("rw", "option rw is not supported: erofs-accel mounts are read-only")]
     [InlineData("suid", "option suid is not supported")]
     [InlineData("dev", "option dev is not supported")]
     [InlineData("uid=0", "option uid is not supported")]

@@ -51,10 +51,13 @@ public static class MountOptionTable
             (o, v) => o with { Uring = OnOff("uring", v) }),
     ];
 
-    /// <summary>Words mount(8) and fstab pass that change nothing on a read-only FUSE mount; accepted and ignored.</summary>
+    /// <summary>
+    /// Words mount(8) and fstab pass that change nothing on a read-only FUSE mount; accepted and ignored. rw among
+    /// them: mount(8) passes it when no ro is given, and the mount is read-only regardless.
+    /// </summary>
     public static readonly IReadOnlyList<string> Ignored =
     [
-        "defaults", "auto", "noauto", "user", "nouser", "users", "owner", "group", "_netdev", "nofail", "silent", "loud",
+        "rw", "defaults", "auto", "noauto", "user", "nouser", "users", "owner", "group", "_netdev", "nofail", "silent", "loud",
         "atime", "noatime", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime",
         "diratime", "nodiratime", "async", "sync", "dirsync",
     ];
@@ -65,7 +68,6 @@ public static class MountOptionTable
     /// <summary>Options with a FUSE or mount(8) name that erofs-accel refuses, with the reason.</summary>
     public static readonly IReadOnlyDictionary<string, string> Refused = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["rw"] = "erofs-accel mounts are read-only (write ro, or nothing)",
         ["suid"] = "erofs-accel always mounts nosuid",
         ["dev"] = "erofs-accel always mounts nodev",
         ["uid"] = "owners are served as the image stores them",

@@ -35,6 +35,8 @@ public sealed class CraftedImage
         public uint Major { get; init; }
         public uint Minor { get; init; }
         public List<(byte[] Name, Node Child)> Children { get; } = new();
+        /// <summary>Directories: write the entries in the order they were added instead of sorted (mkfs.erofs sorts).</summary>
+        public bool Unsorted { get; init; }
 
         public Node Add(string name, Node child) => Add(Encoding.UTF8.GetBytes(name), child);
 
@@ -46,8 +48,8 @@ public sealed class CraftedImage
         }
     }
 
-    public static Node Directory(uint permissions = 0x1ED, uint uid = 0, uint gid = 0) =>
-        new() { Kind = Kind.Directory, Permissions = permissions, Uid = uid, Gid = gid };
+    public static Node Directory(uint permissions = 0x1ED, uint uid = 0, uint gid = 0, bool unsorted = false) =>
+        new() { Kind = Kind.Directory, Permissions = permissions, Uid = uid, Gid = gid, Unsorted = unsorted };
 
     public static Node File(byte[] data, uint permissions = 0x1A4, uint uid = 0, uint gid = 0) =>
         new() { Kind = Kind.File, Data = data, Permissions = permissions, Uid = uid, Gid = gid };
@@ -250,7 +252,7 @@ public sealed class CraftedImage
     {
         var list = new List<(byte[] Name, Node? Child)> { ("."u8.ToArray(), null), (".."u8.ToArray(), null) };
         list.AddRange(dir.Children.Select(c => (c.Name, (Node?)c.Child)));
-        list.Sort((a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+        if (!dir.Unsorted) list.Sort((a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
         return list;
     }
 

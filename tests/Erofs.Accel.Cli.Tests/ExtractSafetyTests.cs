@@ -291,6 +291,49 @@ public partial class ExtractSafetyTests(HostileImages images) : IClassFixture<Ho
     }
 
     [Fact]
+    public void NoPreserveWritesPlainFilesAsTheUserWouldCreateThem()
+    {
+        RequireRoot();
+        var dest = NewDestination("no-preserve");
+        uint umask = CurrentUmask();
+        try
+        {
+            var (exit, _, err) = CliRunner.Run(Extract("-q", "--no-preserve", TestCorpus.ImagePath("plain-4k"), dest));
+            Assert.True(exit == 0, err);
+            Assert.Empty(Find(dest, "-not", "-user", "root"));
+            Assert.Equal((UnixFileMode)(0x1ED & ~umask), Mode(Path.Combine(dest, "modes", "m4755")));
+            Assert.Equal(-1, Getxattr(Path.Combine(dest, "xattr", "binary"), "user.bin"));
+            Assert.False(Path.Exists(Path.Combine(dest, "dev", "null-like")));
+            // modification times are the time of extraction, not the image's (2023-11-14 for most of plain-4k)
+            Assert.True(File.GetLastWriteTimeUtc(Path.Combine(dest, "modes", "m0644")) > DateTime.UtcNow.AddHours(-1));
+        }
+        finally
+        {
+            TestPaths.DeleteTree(dest);
+        }
+    }
+
+    [Fact]
+    public void TheProgressLineIsRewrittenInPlaceAndErasedAtTheEnd()
+    {
+        var w = new StringWriter();
+        var progress = new Commands.TerminalProgress(w, TimeSpan.Zero) { Width = 60 };
+        progress.Report(new Core.Export.ExtractProgress(10, 7, 3 << 20, "/a/short/path"));
+        progress.Report(new Core.Export.ExtractProgress(20, 9, 5 << 20, "/a/" + new string('x', 100)));
+        progress.Clear();
+        var lines = w.ToString().Split("\r\x1b[K");
+        Assert.Equal(new[] { "", "extracting: 10 entries, 7 files, 3.0 MiB  /a/short/path" }, lines[..2]);
+        Assert.Equal(59, lines[2].Length);
+        Assert.EndsWith("...", lines[2]);
+        Assert.Equal("", lines[3]);
+        var quiet = new StringWriter();
+        var late = new Commands.TerminalProgress(quiet, TimeSpan.FromHours(1));
+        late.Report(new Core.Export.ExtractProgress(1, 1, 1, "/x"));
+        late.Clear();
+        Assert.Equal("", quiet.ToString()); // short extractions show nothing
+    }
+
+    [Fact]
     public void HelpStatesTheDefaultsAndTheOptions()
     {
         var (exit, output, _) = CliRunner.Run("extract", "--help");

@@ -48,7 +48,7 @@ public sealed class ExtractCommand : ICommand
         var options = Options(cl, quiet ? null : w => stderr.WriteLine($"erofs-accel extract: warning: {w}"));
         using var session = ImageArguments.Open(cl.Positionals[0], cl, concurrentReaders: options.FileWriters);
         session.VerboseOutput = stderr;
-        var progress = !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected ? new TerminalProgress(stderr) : null;
+        var progress = !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected ? new TerminalProgress(stderr, TimeSpan.FromSeconds(1)) : null;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         ExtractSummary s;
         try
@@ -125,36 +125,5 @@ public sealed class ExtractCommand : ICommand
     {
         if (cl.Has(yes) && cl.Has(no)) throw new UsageException($"{yes} and {no} contradict each other");
         return cl.Has(yes) ? true : cl.Has(no) ? false : null;
-    }
-
-    /// <summary>One progress line on a terminal, rewritten in place, shown only when an extraction lasts over a second.</summary>
-    private sealed class TerminalProgress(TextWriter stderr) : IProgress<ExtractProgress>
-    {
-        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-        private bool _shown;
-
-        public void Report(ExtractProgress p)
-        {
-            if (_clock.Elapsed < TimeSpan.FromSeconds(1)) return;
-            int width = Math.Max(40, SafeWidth() - 1);
-            var line = $"extracting: {p.Entries} entries, {p.Files} files, {p.Bytes / (1024.0 * 1024):F1} MiB  {p.CurrentPath}";
-            if (line.Length > width) line = line[..(width - 3)] + "...";
-            stderr.Write("\r\x1b[K" + line);
-            stderr.Flush();
-            _shown = true;
-        }
-
-        public void Clear()
-        {
-            if (!_shown) return;
-            stderr.Write("\r\x1b[K");
-            stderr.Flush();
-        }
-
-        private static int SafeWidth()
-        {
-            try { return Console.WindowWidth > 0 ? Console.WindowWidth : 80; }
-            catch (IOException) { return 80; }
-        }
     }
 }

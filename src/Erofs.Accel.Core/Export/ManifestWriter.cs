@@ -18,7 +18,7 @@ public sealed class ManifestWriter
     public const string Header = "#path\ttype\tmode\tuid\tgid\tsize\tnlink\tmtime\ttarget\trdev\tsha256\txattrs\tlink";
 
     /// <summary>Lines waiting for digests: at most this many per hashing thread...</summary>
-    private const int WindowLinesPerThread = 16;
+    private const int WindowLinesPerThread = 128;
     /// <summary>...and at most this many characters in all (deep trees have megabyte-long paths).</summary>
     private const long WindowChars = 4 << 20;
     /// <summary>All-hole files whose digests are remembered by size.</summary>

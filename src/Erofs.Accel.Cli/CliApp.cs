@@ -90,7 +90,7 @@ public static class CliApp
     {
         w.WriteLine($"usage: erofs-accel {c.Usage}");
         w.WriteLine($"  {c.Summary}");
-        foreach (var line in c.Details) w.WriteLine(line);
+        if (c.Details is { } details) w.WriteLine(details);
     }
 
     /// <summary>"IMAGE DIR [-o OPTIONS]": the first argument names an existing file, not a command.</summary>

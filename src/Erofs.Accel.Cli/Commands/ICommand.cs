@@ -7,7 +7,7 @@ public interface ICommand
     string Usage { get; }
     string Summary { get; }
 
-    /// <summary>Further help lines (options), shown by 'erofs-accel help COMMAND' and 'COMMAND --help'.</summary>
-    IEnumerable<string> Details => [];
+    /// <summary>More help for 'COMMAND --help' (options, defaults); null when the usage line says it all.</summary>
+    string? Details => null;
     int Run(string[] args, TextWriter stdout, TextWriter stderr);
 }

@@ -17,9 +17,9 @@ public sealed class MountCommand : ICommand
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     /// <summary>The -o options, for 'erofs-accel help mount'.</summary>
-    public IEnumerable<string> Details =>
+    public string Details => string.Join(Environment.NewLine,
         new[] { "options (-o NAME[,NAME=VALUE]...; the same as mount -t fuse.erofs-accel IMAGE DIR -o ... and fstab):" }
-            .Concat(MountOptionTable.HelpLines());
+            .Concat(MountOptionTable.HelpLines()));
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {

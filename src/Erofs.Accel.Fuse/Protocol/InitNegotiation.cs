@@ -9,7 +9,15 @@ internal readonly record struct InitSettings(
     bool ZeroMessageOpen,
     bool PosixAcl,
     ushort MaxBackground,
-    int PageSize);
+    int PageSize)
+{
+    /// <summary>
+    /// Also stop OPENDIR messages. Off when fusermount3 watches the mount for auto-unmount: its liveness check opens
+    /// the mount point, which must reach the server (and fail with ENOTCONN once the server is gone), not succeed
+    /// from the kernel's cache.
+    /// </summary>
+    public bool ZeroMessageOpenDir { get; init; } = true;
+}
 
 /// <summary>The agreed protocol: minor version and capability bits both sides accepted.</summary>
 internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags Flags, uint MaxReadahead, int MaxPages)
@@ -65,7 +73,8 @@ internal static class InitNegotiation
             wanted |= FuseInitFlags.DoReadDirPlus;
             if (settings.ReadDirPlusAuto) wanted |= FuseInitFlags.ReadDirPlusAuto;
         }
-        if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport;
+        if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport;
+        if (settings.ZeroMessageOpen && settings.ZeroMessageOpenDir) wanted |= FuseInitFlags.NoOpenDirSupport;
         // the kernel then checks POSIX ACLs itself (with default_permissions), reading system.posix_acl_access and
         // system.posix_acl_default through GETXATTR
         if (settings.PosixAcl) wanted |= FuseInitFlags.PosixAcl;

@@ -48,7 +48,8 @@ public sealed partial class FuseServer : IDisposable
         _deviceMajor = entry?.Major ?? 0;
         _deviceMinor = entry?.Minor ?? 0;
 
-        _dispatcher = new RequestDispatcher(fileSystem, InitSettingsFrom(options), TimeoutsFrom(options), _logger);
+        var init = InitSettingsFrom(options) with { ZeroMessageOpenDir = !(method == FuseMountMethod.Fusermount && options.AutoUnmount) };
+        _dispatcher = new RequestDispatcher(fileSystem, init, TimeoutsFrom(options), _logger);
         _workers = new WorkerPool(
             device,
             _dispatcher,
@@ -103,12 +104,22 @@ public sealed partial class FuseServer : IDisposable
         if (options.Sandbox is not null && options.MountMethod == FuseMountMethod.Kernel)
             throw new ArgumentException("a sandboxed server cannot unmount a mount(2) mount: use the fusermount3 method", nameof(options));
 
-        var mountPoint = ValidateMountPoint(options.MountPoint);
-        var method = options.MountMethod == FuseMountMethod.Automatic
-            ? (Libc.GetEffectiveUserId() == 0 && options.Sandbox is null ? FuseMountMethod.Kernel : FuseMountMethod.Fusermount)
-            : options.MountMethod;
+        var logger = options.Logger ?? NullLogger.Instance;
         var parameters = new MountParameters(
-            mountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId());
+            options.MountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId())
+        {
+            AutoUnmount = options.AutoUnmount,
+            NoExec = options.NoExec,
+        };
+        var mountPoint = ValidateMountPoint(options.MountPoint, parameters.KernelFileSystemType, logger);
+        parameters = parameters with { MountPoint = mountPoint };
+        var method = ChooseMethod(options, logger);
+        if (method == FuseMountMethod.Fusermount && options.AllowOther && Libc.GetEffectiveUserId() != 0 && !FuseConfiguration.UserAllowOther())
+        {
+            throw new FuseMountException(
+                $"allow_other is refused for users other than root unless {FuseConfiguration.DefaultPath} has a line 'user_allow_other' " +
+                "(ask the administrator to add it, or mount without allow_other)", Errno.EPERM);
+        }
 
         FuseDevice device;
         FusermountMounter.Result? helper = null;
@@ -139,6 +150,22 @@ public sealed partial class FuseServer : IDisposable
             helper?.ControlSocket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Automatic: fusermount3 for users other than root; as root, fusermount3 too when auto-unmount is wanted (its
+    /// watchdog unmounts when the server dies, even by SIGKILL: the kernel has no such option for mount(2)), mount(2)
+    /// otherwise or when fusermount3 is missing.
+    /// </summary>
+    private static FuseMountMethod ChooseMethod(FuseServerOptions options, ILogger logger)
+    {
+        if (options.MountMethod != FuseMountMethod.Automatic) return options.MountMethod;
+        if (Libc.GetEffectiveUserId() != 0) return FuseMountMethod.Fusermount;
+        // a sandboxed server cannot unmount a mount(2) mount itself: fusermount3 (setuid) does it
+        if (!options.AutoUnmount && options.Sandbox is null) return FuseMountMethod.Kernel;
+        if (FusermountMounter.FindProgram() is not null || options.Sandbox is not null) return FuseMountMethod.Fusermount;
+        logger.LogWarning("FUSE: {Program} not found (package fuse3): mounting with mount(2), without auto-unmount if the server dies", FusermountMounter.ProgramName);
+        return FuseMountMethod.Kernel;
     }
 
     /// <summary>Waits for <see cref="Ready"/>; false on timeout. Throws when the session died before INIT.</summary>

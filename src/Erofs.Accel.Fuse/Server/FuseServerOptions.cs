@@ -14,8 +14,20 @@ public sealed class FuseServerOptions
     /// <summary>Shown as the type "fuse.SUBTYPE" in the mount table.</summary>
     public string Subtype { get; init; } = "erofs-accel";
 
-    /// <summary>Let users other than the mounting one use the mount (needs root, or user_allow_other in /etc/fuse.conf).</summary>
-    public bool AllowOther { get; init; } = true;
+    /// <summary>
+    /// Let users other than the mounting one use the mount (off by default, as in FUSE; a user other than root needs
+    /// user_allow_other in /etc/fuse.conf).
+    /// </summary>
+    public bool AllowOther { get; init; }
+
+    /// <summary>Forbid executing programs from the mount (noexec).</summary>
+    public bool NoExec { get; init; }
+
+    /// <summary>
+    /// Unmount when the server dies, even by SIGKILL, instead of leaving a dead mount point (fusermount3's watchdog,
+    /// used also as root for this; default on).
+    /// </summary>
+    public bool AutoUnmount { get; init; } = true;
 
     /// <summary>Largest READ the kernel may send (the max_read option and INIT max_pages).</summary>
     public int MaxReadBytes { get; init; } = 1 << 20;
@@ -80,7 +92,7 @@ public sealed class FuseServerOptions
 /// <summary>How the filesystem gets mounted.</summary>
 public enum FuseMountMethod
 {
-    /// <summary>mount(2) when running as root, fusermount3 otherwise.</summary>
+    /// <summary>fusermount3, except as root without <see cref="FuseServerOptions.AutoUnmount"/> (then mount(2)).</summary>
     Automatic,
     /// <summary>mount(2) directly (root).</summary>
     Kernel,

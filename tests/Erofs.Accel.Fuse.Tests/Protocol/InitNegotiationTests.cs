@@ -87,6 +87,20 @@ public sealed class InitNegotiationTests
     }
 
     [Fact]
+    public void OpenDirReachesTheServerWhenFusermountWatchesForAutoUnmount()
+    {
+        // fusermount3 decides that the server is gone when opening the mount point fails with ENOTCONN: with
+        // zero-message OPENDIR the kernel would answer that open from its cache and the dead mount would stay
+        var settings = Defaults with { ZeroMessageOpenDir = false };
+        var init = new FuseInitIn { Major = 7, Minor = 45, Flags = DispatcherHarness.KernelFlags, Flags2 = DispatcherHarness.KernelFlags2 };
+        InitNegotiation.Negotiate(init, settings, out var reply, out var session);
+        var agreed = (FuseInitFlags)reply.Flags;
+        Assert.Equal(FuseInitFlags.NoOpenSupport, agreed & (FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport));
+        Assert.True(session!.NoOpen);
+        Assert.False(session.NoOpenDir);
+    }
+
+    [Fact]
     public void FlagsInFlags2AreIgnoredWithoutInitExt()
     {
         var flags = DispatcherHarness.KernelFlags & ~(uint)FuseInitFlags.InitExtended;

@@ -2,15 +2,16 @@ using Erofs.Accel.Fuse;
 using Erofs.Accel.Fuse.TestHost;
 using Microsoft.Extensions.Logging;
 
-// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private]
+// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--transport auto|uring|classic] [--files N] [--record DIR] [--private]
 // Mounts the synthetic filesystem, prints "READY" once INIT is answered, serves until unmounted or SIGTERM/SIGINT.
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private]");
+    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--transport auto|uring|classic] [--files N] [--record DIR] [--private]");
     return 2;
 }
 
 var method = FuseMountMethod.Automatic;
+var transport = FuseTransport.Automatic;
 var fileCount = 120;
 string? recordDirectory = null;
 var allowOther = true;
@@ -20,6 +21,14 @@ for (var i = 1; i < args.Length; i++)
     {
         case "--method" when i + 1 < args.Length:
             method = args[++i] == "fusermount" ? FuseMountMethod.Fusermount : FuseMountMethod.Kernel;
+            break;
+        case "--transport" when i + 1 < args.Length:
+            transport = args[++i] switch
+            {
+                "uring" => FuseTransport.IoUring,
+                "classic" => FuseTransport.Classic,
+                _ => FuseTransport.Automatic,
+            };
             break;
         case "--files" when i + 1 < args.Length:
             fileCount = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -45,6 +54,7 @@ try
         MountPoint = args[0],
         Source = "synthetic",
         MountMethod = method,
+        Transport = transport,
         AllowOther = allowOther,
         Logger = new StderrLogger(LogLevel.Information),
         Tap = recordDirectory is null ? null : new MessageRecorder(recordDirectory),
@@ -52,6 +62,7 @@ try
     using var server = FuseServer.Mount(fileSystem, options);
     var code = server.Run(onReady: () =>
     {
+        Console.Error.WriteLine($"transport {server.ActiveTransport}{(server.TransportNote is null ? "" : " (" + server.TransportNote + ")")}");
         Console.Out.WriteLine("READY " + server.MountPoint);
         Console.Out.Flush();
     });

@@ -10,7 +10,7 @@ internal unsafe struct IoVector
     public nuint Length;
 }
 
-/// <summary>Descriptors: open, read, write, seek, fcntl, poll, realpath.</summary>
+/// <summary>Descriptors: open, read, write, seek, fcntl, ioctl, poll, realpath.</summary>
 internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200,
@@ -55,6 +55,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(LibraryName, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int descriptor, int command, int argument);
+
+    [LibraryImport(LibraryName, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int descriptor, nuint request, void* argument);
 
     [LibraryImport(LibraryName, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollDescriptor* descriptors, nuint count, int timeoutMilliseconds);

@@ -8,7 +8,8 @@ internal readonly record struct InitSettings(
     bool ReadDirPlusAuto,
     bool ZeroMessageOpen,
     ushort MaxBackground,
-    int PageSize);
+    int PageSize,
+    bool OfferIoUring = false);
 
 /// <summary>The agreed protocol: minor version and capability bits both sides accepted.</summary>
 internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags Flags, uint MaxReadahead, int MaxPages)
@@ -16,6 +17,9 @@ internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags F
     public bool NoOpen => (Flags & FuseInitFlags.NoOpenSupport) != 0;
 
     public bool NoOpenDir => (Flags & FuseInitFlags.NoOpenDirSupport) != 0;
+
+    /// <summary>Both sides agreed on FUSE over io_uring: the rings may now register.</summary>
+    public bool OverIoUring => (Flags & FuseInitFlags.OverIoUring) != 0;
 }
 
 /// <summary>Result of looking at one INIT request.</summary>
@@ -65,6 +69,7 @@ internal static class InitNegotiation
             if (settings.ReadDirPlusAuto) wanted |= FuseInitFlags.ReadDirPlusAuto;
         }
         if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport;
+        if (settings.OfferIoUring) wanted |= FuseInitFlags.OverIoUring;
         if ((offered & FuseInitFlags.InitExtended) != 0) wanted |= FuseInitFlags.InitExtended;
         var agreed = offered & wanted;
 

@@ -133,6 +133,13 @@ public sealed partial class FuseServer : IDisposable
         // the kernel decides at mount(2) whether its INIT offers io_uring, so the switch must be on before mounting
         string? transportNote = null;
         var wantRings = options.Transport != FuseTransport.Classic;
+        if (wantRings && options.Transport == FuseTransport.Automatic && method == FuseMountMethod.Fusermount)
+        {
+            // when the server dies, the kernel lets go of the rings' hold on /dev/fuse only after the process is gone;
+            // fusermount3 looks once, right away, sees the connection not yet closed and keeps the dead mount
+            transportNote = "io_uring is not used with fusermount3: its auto_unmount would miss a server that dies";
+            wantRings = false;
+        }
         if (wantRings && !FuseUringSupport.TryEnable(out var unavailable))
         {
             if (options.Transport == FuseTransport.IoUring)

@@ -94,11 +94,16 @@ public sealed class ChildProcessTests
         Assert.False(guard.IsMounted);
     }
 
+    /// <summary>
+    /// Classic only, and automatic picks classic with fusermount3: with io_uring the kernel closes the connection of a
+    /// dead server only after its rings are torn down, after fusermount3 (3.14) has already looked and kept the mount.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    [InlineData(FuseTransport.Classic)]
+    [InlineData(FuseTransport.Automatic)]
     public void KilledFusermountServerIsUnmountedAutomatically(FuseTransport transport)
     {
-        MountGuard.RequireTransport(transport);
+        MountGuard.RequireFuse();
         if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
         using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--method", "fusermount", "--transport", Transports.ArgumentFor(transport));

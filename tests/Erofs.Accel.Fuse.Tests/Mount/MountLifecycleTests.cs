@@ -91,6 +91,24 @@ public sealed class MountLifecycleTests
         mount.UnmountAndVerify();
     }
 
+    [Fact]
+    public void AutomaticTransportPicksIoUringWithMountAndClassicWithFusermount()
+    {
+        MountGuard.RequireTransport(FuseTransport.IoUring);
+        using (var mount = new MountedSynthetic(transport: FuseTransport.Automatic, expectTransport: FuseTransport.IoUring))
+        {
+            Assert.Null(mount.Server.TransportNote);
+            Assert.Equal(7, Directory.GetFileSystemEntries(mount.Root).Length);
+            mount.UnmountAndVerify();
+        }
+        if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
+        using (var mount = new MountedSynthetic(method: FuseMountMethod.Fusermount, transport: FuseTransport.Automatic, expectTransport: FuseTransport.Classic))
+        {
+            Assert.Contains("fusermount3", mount.Server.TransportNote);
+            mount.UnmountAndVerify();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
     public void DisposeUnmounts(FuseTransport transport)

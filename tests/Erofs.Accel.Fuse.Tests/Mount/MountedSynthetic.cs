@@ -12,10 +12,11 @@ internal sealed class MountedSynthetic : IDisposable
         TimeSpan? watchdog = null,
         TimeSpan? unmountGrace = null,
         int maxWorkers = 16,
-        FuseTransport transport = FuseTransport.Classic)
+        FuseTransport transport = FuseTransport.Classic,
+        FuseTransport? expectTransport = null)
     {
         MountGuard.RequireTransport(transport);
-        Transport = transport;
+        Transport = expectTransport ?? transport;
         FileSystem = fileSystem ?? SyntheticFileSystem.CreateDefault(60, 600);
         Guard = new MountGuard(watchdog ?? TimeSpan.FromSeconds(120));
         try
@@ -31,7 +32,7 @@ internal sealed class MountedSynthetic : IDisposable
                 UnmountGracePeriod = unmountGrace ?? TimeSpan.FromSeconds(5),
             });
             Assert.True(Server.WaitUntilReady(TimeSpan.FromSeconds(20)), "INIT was not answered");
-            Assert.True(transport == Server.ActiveTransport, $"serving over {Server.ActiveTransport}, not {transport}: {Server.TransportNote}");
+            Assert.True(Transport == Server.ActiveTransport, $"serving over {Server.ActiveTransport}, not {Transport}: {Server.TransportNote}");
         }
         catch
         {

@@ -208,21 +208,34 @@ internal sealed unsafe class FuseUringChannel : IDisposable
 
     private void Queue(int entry, FuseUringCommand command)
     {
-        var sqe = NextSubmission();
-        sqe->Opcode = Libc.IORING_OP_URING_CMD;
-        sqe->Descriptor = _device;
-        sqe->CommandOperation = (uint)command;
-        sqe->UserData = (ulong)entry;
+        var commitId = command == FuseUringCommand.CommitAndFetch ? _headers[entry].EntryInOut.CommitId : 0;
+        Encode(ref *NextSubmission(), _device, command, (ulong)entry, _entries[entry].QueueId, commitId, _vectors + 2 * entry);
+        _lastCommand[entry] = command;
+    }
+
+    /// <summary>
+    /// Fills one IORING_OP_URING_CMD submission for /dev/fuse: cmd_op is the FUSE command, the 80-byte command area
+    /// holds struct fuse_uring_cmd_req (queue id, and the commit id being answered), and REGISTER points at the
+    /// entry's two iovecs (header block, payload), which the kernel reads while it takes the submission.
+    /// </summary>
+    internal static void Encode(
+        ref IoUringSubmission128 sqe, int device, FuseUringCommand command, ulong userData, ushort queueId, ulong commitId, IoVector* vectors)
+    {
+        sqe.Opcode = Libc.IORING_OP_URING_CMD;
+        sqe.Descriptor = device;
+        sqe.CommandOperation = (uint)command;
+        sqe.UserData = userData;
         if (command == FuseUringCommand.Register)
         {
-            // the kernel reads the two iovecs (header block, payload) while it takes the submission
-            sqe->Address = (ulong)(_vectors + 2 * entry);
-            sqe->Length = 2;
+            sqe.Address = (ulong)vectors;
+            sqe.Length = 2;
         }
-        ref var request = ref *(FuseUringCommandRequest*)sqe->Command;
-        request.QueueId = _entries[entry].QueueId;
-        request.CommitId = command == FuseUringCommand.CommitAndFetch ? _headers[entry].EntryInOut.CommitId : 0;
-        _lastCommand[entry] = command;
+        fixed (byte* area = sqe.Command)
+        {
+            ref var request = ref *(FuseUringCommandRequest*)area;
+            request.QueueId = queueId;
+            request.CommitId = commitId;
+        }
     }
 
     private IoUringSubmission128* NextSubmission()

@@ -15,15 +15,16 @@ public sealed class MountCommand : ICommand
     private const string ReadyLine = "EROFS-ACCEL-READY";
 
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [--transport auto|uring|classic] [-v]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", "--transport" }),
             ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready" }));
         cl.ExpectPositionals(2, 2, Usage);
         int maxWorkers = cl.LastInt("--max-workers", 1, 256) ?? 16;
+        var transport = ParseTransport(cl.Last("--transport"));
         ImageArguments.Policy(cl); // refuse a bad --accel before anything starts
         if (!cl.Has("--foreground")) return RunInBackground(args, stdout, stderr);
 
@@ -43,6 +44,7 @@ public sealed class MountCommand : ICommand
                 MountPoint = mountPoint,
                 Source = Path.GetFullPath(image),
                 MaxWorkers = maxWorkers,
+                Transport = transport,
                 Logger = logger,
             });
         }
@@ -62,12 +64,21 @@ public sealed class MountCommand : ICommand
                     logger.Redirect(log is null ? TextWriter.Null : OpenLog(log));
                     session.VerboseOutput = null;
                 }
-                else stderr.WriteLine($"erofs-accel: mounted {image} on {server.MountPoint} ({server.Method}); stop with umount or Ctrl-C");
+                else stderr.WriteLine($"erofs-accel: mounted {image} on {server.MountPoint} ({server.Method}, {(server.ActiveTransport == FuseTransport.IoUring ? "io_uring" : "/dev/fuse")}); stop with umount or Ctrl-C");
             });
             if (code != 0) stderr.WriteLine($"erofs-accel mount: the FUSE session ended with an error (see the log)");
             return code == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
         }
     }
+
+    /// <summary>--transport: auto (io_uring where the kernel offers it), uring (required) or classic (/dev/fuse).</summary>
+    internal static FuseTransport ParseTransport(string? value) => value switch
+    {
+        null or "auto" => FuseTransport.Automatic,
+        "uring" or "io_uring" => FuseTransport.IoUring,
+        "classic" => FuseTransport.Classic,
+        _ => throw new UsageException($"--transport: expected auto, uring or classic, not '{value}'"),
+    };
 
     private static TextWriter OpenLog(string path) => TextWriter.Synchronized(new StreamWriter(path, append: true) { AutoFlush = true });
 
@@ -109,7 +120,7 @@ public sealed class MountCommand : ICommand
 
     private static string FindMountPoint(string[] args)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", "--transport" }),
             ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready" }));
         return cl.Positionals[1];
     }

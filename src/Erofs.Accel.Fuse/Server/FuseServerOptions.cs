@@ -72,8 +72,11 @@ public sealed class FuseServerOptions
     /// <summary>How long <see cref="FuseServer.Unmount"/> waits for the kernel to end the session before aborting it.</summary>
     public TimeSpan UnmountGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Give each /dev/fuse worker its own clone of the descriptor (FUSE_DEV_IOC_CLONE); off only to measure.</summary>
-    internal bool CloneDevicePerWorker { get; init; } = true;
+    /// <summary>
+    /// Give each /dev/fuse worker its own clone of the connection's descriptor (FUSE_DEV_IOC_CLONE), so workers do not
+    /// contend on one list of requests in processing. Off makes them share one descriptor (for comparison).
+    /// </summary>
+    public bool CloneDevicePerWorker { get; init; } = true;
 
     /// <summary>Sees raw requests and replies (protocol recording in tests).</summary>
     internal Server.IMessageTap? Tap { get; init; }

@@ -11,8 +11,8 @@ using Erofs.Accel.FuseRoundTrip;
 //   Erofs.Accel.FuseRoundTrip serve MOUNTPOINT CONFIG [--file-mb N] [--segments]      (the server child)
 //
 // A configuration is a transport (classic, uring) with optional suffixes: ":shared" (classic workers share one
-// /dev/fuse descriptor instead of one clone each), ":maxread=BYTES" (the largest READ, e.g. 131072 for the kernel's
-// default 32 pages).
+// /dev/fuse descriptor instead of one clone each), ":unpinned" (io_uring threads not pinned to their CPUs),
+// ":maxread=BYTES" (the largest READ, e.g. 131072 for the kernel's default 32 pages).
 try
 {
     if (args.Length > 0 && args[0] == "serve") return ServerChild.Run(args[1..]);

@@ -7,13 +7,19 @@ using Microsoft.Win32.SafeHandles;
 namespace Erofs.Accel.FuseRoundTrip;
 
 /// <summary>One trial's outcome.</summary>
-internal sealed record TrialResult(string Config, int Readers, long Reads, double Seconds, double ServerCpuSeconds, double ReaderCpuSeconds, long ServedRequests)
+internal sealed record TrialResult(
+    string Config, int Readers, int BlockSize, long Reads, long WarmUpReads, double Seconds, double ServerCpuSeconds, double ReaderCpuSeconds, long ServedRequests)
 {
-    public double RequestsPerSecond => Reads / Seconds;
+    public double ReadsPerSecond => Reads / Seconds;
 
-    public double ServerMicrosecondsPerRequest => ServerCpuSeconds * 1e6 / Math.Max(Reads, 1);
+    public double MegabytesPerSecond => ReadsPerSecond * BlockSize / 1e6;
 
-    public double ReaderMicrosecondsPerRequest => ReaderCpuSeconds * 1e6 / Math.Max(Reads, 1);
+    public double ServerMicrosecondsPerRead => ServerCpuSeconds * 1e6 / Math.Max(Reads, 1);
+
+    public double ReaderMicrosecondsPerRead => ReaderCpuSeconds * 1e6 / Math.Max(Reads, 1);
+
+    /// <summary>FUSE requests the server answered per read (the lookup and the like included; 1 for 4 KiB reads).</summary>
+    public double RequestsPerRead => ServedRequests < 0 ? double.NaN : (double)ServedRequests / Math.Max(Reads + WarmUpReads, 1);
 }
 
 /// <summary>Runs the trials, interleaved round after round, and reports medians.</summary>
@@ -35,7 +41,7 @@ internal sealed class RoundTripDriver(DriverOptions options)
                     var result = RunTrial(ServerConfig.Parse(config), readers);
                     results.Add(result);
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round} {config,-24} {readers} readers: {result.RequestsPerSecond,9:F0} req/s, server {result.ServerMicrosecondsPerRequest,6:F2} us/req, readers {result.ReaderMicrosecondsPerRequest,6:F2} us/req ({result.ServedRequests} served)"));
+                        $"round {round} {config,-24} {readers} readers: {result.ReadsPerSecond,9:F0} reads/s, server {result.ServerMicrosecondsPerRead,7:F2} us/read, readers {result.ReaderMicrosecondsPerRead,7:F2} us/read ({result.ServedRequests} served)"));
                 }
             }
         }
@@ -50,16 +56,20 @@ internal sealed class RoundTripDriver(DriverOptions options)
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"load average at the end: {LoadAverage()}");
         text.AppendLine();
-        text.AppendLine("| transport | readers | requests/s (median) | min - max | server CPU us/request | reader CPU us/request | total CPU us/request |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{options.BlockSize}-byte reads{(options.Segments ? ", served as zero-copy segments" : "")}; medians of {options.Rounds} interleaved rounds of {options.Seconds} s");
+        text.AppendLine();
+        text.AppendLine("| transport | readers | reads/s (median) | min - max | MB/s | FUSE requests/read | server CPU us/read | reader CPU us/read | total CPU us/read |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in results.GroupBy(r => (r.Config, r.Readers)))
         {
-            var rates = group.Select(r => r.RequestsPerSecond).Order().ToList();
-            var server = Median(group.Select(r => r.ServerMicrosecondsPerRequest));
-            var reader = Median(group.Select(r => r.ReaderMicrosecondsPerRequest));
-            var total = Median(group.Select(r => r.ServerMicrosecondsPerRequest + r.ReaderMicrosecondsPerRequest));
+            var rates = group.Select(r => r.ReadsPerSecond).Order().ToList();
+            var megabytes = Median(group.Select(r => r.MegabytesPerSecond));
+            var requests = Median(group.Select(r => r.RequestsPerRead));
+            var server = Median(group.Select(r => r.ServerMicrosecondsPerRead));
+            var reader = Median(group.Select(r => r.ReaderMicrosecondsPerRead));
+            var total = Median(group.Select(r => r.ServerMicrosecondsPerRead + r.ReaderMicrosecondsPerRead));
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key.Config} | {group.Key.Readers} | {Median(rates):F0} | {rates[0]:F0} - {rates[^1]:F0} | {server:F2} | {reader:F2} | {total:F2} |"));
+                $"| {group.Key.Config} | {group.Key.Readers} | {Median(rates):F0} | {rates[0]:F0} - {rates[^1]:F0} | {megabytes:F0} | {requests:F2} | {server:F2} | {reader:F2} | {total:F2} |"));
         }
         return text.ToString();
     }
@@ -81,6 +91,7 @@ internal sealed class RoundTripDriver(DriverOptions options)
             using var stop = new Barrier(readerCount + 1);
             var deadline = 0L;
             var reads = new long[readerCount];
+            var warmUpReads = new long[readerCount];
             var cpu = new double[readerCount];
             var threads = Enumerable.Range(0, readerCount).Select(index => new Thread(() =>
             {
@@ -89,7 +100,11 @@ internal sealed class RoundTripDriver(DriverOptions options)
                 var aligned = AlignedSlice(buffer, options.BlockSize);
                 var random = new Random(index * 7919 + 1);
                 var warmUntil = Stopwatch.GetTimestamp() + (long)(WarmUp.TotalSeconds * Stopwatch.Frequency);
-                while (Stopwatch.GetTimestamp() < warmUntil) RandomAccess.Read(handle, aligned.Span, random.NextInt64(blocks) * options.BlockSize);
+                while (Stopwatch.GetTimestamp() < warmUntil)
+                {
+                    RandomAccess.Read(handle, aligned.Span, random.NextInt64(blocks) * options.BlockSize);
+                    warmUpReads[index]++;
+                }
                 start.SignalAndWait();
                 var cpuBefore = ThreadCpuSeconds();
                 long count = 0;
@@ -117,7 +132,7 @@ internal sealed class RoundTripDriver(DriverOptions options)
             var tail = server.StandardError.ReadToEnd();
             if (!server.WaitForExit(30_000)) throw new InvalidOperationException("the server did not exit after the trial");
             var served = ParseServed(tail);
-            return new TrialResult(config.Name, readerCount, reads.Sum(), elapsed, serverCpu, cpu.Sum(), served);
+            return new TrialResult(config.Name, readerCount, options.BlockSize, reads.Sum(), warmUpReads.Sum(), elapsed, serverCpu, cpu.Sum(), served);
         }
         finally
         {

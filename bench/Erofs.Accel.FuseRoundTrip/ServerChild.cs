@@ -4,7 +4,7 @@ using Erofs.Accel.Fuse;
 namespace Erofs.Accel.FuseRoundTrip;
 
 /// <summary>One server configuration: transport, shared or cloned /dev/fuse descriptors, largest READ.</summary>
-internal sealed record ServerConfig(string Name, FuseTransport Transport, bool CloneDevices, int? MaxReadBytes)
+internal sealed record ServerConfig(string Name, FuseTransport Transport, bool CloneDevices, bool PinThreads, int? MaxReadBytes)
 {
     public static ServerConfig Parse(string text)
     {
@@ -16,14 +16,16 @@ internal sealed record ServerConfig(string Name, FuseTransport Transport, bool C
             _ => throw new ArgumentException($"unknown transport '{parts[0]}' in '{text}' (classic or uring)"),
         };
         var clone = true;
+        var pin = true;
         int? maxRead = null;
         foreach (var modifier in parts.Skip(1))
         {
             if (modifier == "shared") clone = false;
+            else if (modifier == "unpinned") pin = false;
             else if (modifier.StartsWith("maxread=", StringComparison.Ordinal)) maxRead = int.Parse(modifier["maxread=".Length..], CultureInfo.InvariantCulture);
             else throw new ArgumentException($"unknown modifier '{modifier}' in '{text}'");
         }
-        return new ServerConfig(text, transport, clone, maxRead);
+        return new ServerConfig(text, transport, clone, pin, maxRead);
     }
 }
 
@@ -50,6 +52,7 @@ internal static class ServerChild
             Source = "fuse-round-trip",
             Transport = config.Transport,
             CloneDevicePerWorker = config.CloneDevices,
+            PinIoUringThreads = config.PinThreads,
             MaxReadBytes = config.MaxReadBytes ?? new FuseServerOptions { MountPoint = args[0] }.MaxReadBytes,
         };
         try

@@ -48,7 +48,7 @@ public sealed partial class FuseServer
     private static RingWorkerSet? PrepareRings(FuseServerOptions options, FuseDevice device, out string failure)
     {
         var plan = FuseUringQueuePlan.ForThisMachine(IoUringQueueDepth(options));
-        var rings = new RingWorkerSet(device, plan, RequestBufferSize, ReplyBufferSize(options), options.Logger ?? NullLogger.Instance);
+        var rings = new RingWorkerSet(device, plan, options.PinIoUringThreads, RequestBufferSize, ReplyBufferSize(options), options.Logger ?? NullLogger.Instance);
         return rings.TryPrepare(RingStartTimeout, out failure) ? rings : null;
     }
 }

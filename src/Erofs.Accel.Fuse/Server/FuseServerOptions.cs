@@ -39,6 +39,12 @@ public sealed class FuseServerOptions
     /// </summary>
     public int IoUringQueueDepth { get; init; }
 
+    /// <summary>
+    /// Pin each io_uring thread to the CPU whose queue it serves (the request's caller runs there). Off lets the
+    /// scheduler move them, which can help where other work crowds the CPUs.
+    /// </summary>
+    public bool PinIoUringThreads { get; init; } = true;
+
     /// <summary>Upper limit of /dev/fuse worker threads; workers are started on demand.</summary>
     public int MaxWorkers { get; init; } = 16;
 

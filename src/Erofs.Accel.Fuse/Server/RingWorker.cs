@@ -27,6 +27,7 @@ internal sealed class RingWorker
 
     private readonly FuseDevice _device;
     private readonly FuseUringQueuePlan.Thread _plan;
+    private readonly bool _pin;
     private readonly int _requestBufferSize;
     private readonly int _replyBufferSize;
     private readonly ILogger _logger;
@@ -46,10 +47,11 @@ internal sealed class RingWorker
     private int _retries;
     private bool _reported;
 
-    public RingWorker(FuseDevice device, FuseUringQueuePlan.Thread plan, int requestBufferSize, int replyBufferSize, ILogger logger)
+    public RingWorker(FuseDevice device, FuseUringQueuePlan.Thread plan, bool pin, int requestBufferSize, int replyBufferSize, ILogger logger)
     {
         _device = device;
         _plan = plan;
+        _pin = pin;
         _requestBufferSize = requestBufferSize;
         _replyBufferSize = replyBufferSize;
         _logger = logger;
@@ -99,7 +101,7 @@ internal sealed class RingWorker
     {
         try
         {
-            if (!Libc.PinCurrentThreadTo(_plan.Cpu))
+            if (_pin && !Libc.PinCurrentThreadTo(_plan.Cpu))
                 _logger.LogDebug("FUSE: could not pin the io_uring thread to CPU {Cpu}: {Error}", _plan.Cpu, Libc.Describe(Libc.LastError));
             if (!Prepare()) return;
             _gate.Wait();

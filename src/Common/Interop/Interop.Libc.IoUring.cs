@@ -119,7 +119,7 @@ internal struct KernelTimeSpec
 internal static unsafe partial class Libc
 {
     // the io_uring system calls have the same numbers on every architecture (the generic table)
-    private const long SYS_io_uring_setup = 425, SYS_io_uring_enter = 426;
+    private const long SYS_io_uring_setup = 425, SYS_io_uring_enter = 426, SYS_io_uring_register = 427;
 
     public const uint IORING_SETUP_CQSIZE = 1U << 3, IORING_SETUP_COOP_TASKRUN = 1U << 8, IORING_SETUP_TASKRUN_FLAG = 1U << 9,
         IORING_SETUP_SQE128 = 1U << 10, IORING_SETUP_SINGLE_ISSUER = 1U << 12, IORING_SETUP_DEFER_TASKRUN = 1U << 13;
@@ -127,6 +127,9 @@ internal static unsafe partial class Libc
     public const uint IORING_ENTER_GETEVENTS = 1U << 0, IORING_ENTER_EXT_ARG = 1U << 3;
     public const long IORING_OFF_SQ_RING = 0, IORING_OFF_CQ_RING = 0x8000000, IORING_OFF_SQES = 0x10000000;
     public const byte IORING_OP_NOP = 0, IORING_OP_POLL_ADD = 6, IORING_OP_URING_CMD = 46;
+    /// <summary>sqe->flags: fd is an index into the ring's registered files.</summary>
+    public const byte IOSQE_FIXED_FILE = 1 << 0;
+    public const uint IORING_REGISTER_FILES = 2;
 
     public const int PROT_READ = 0x1, PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x01, MAP_POPULATE = 0x8000;
@@ -139,6 +142,10 @@ internal static unsafe partial class Libc
     /// <summary>io_uring_enter(2): submits and/or waits; the number of entries submitted, or -1 with errno set.</summary>
     public static int IoUringEnter(int ring, uint toSubmit, uint minimumComplete, uint flags, void* argument, nuint argumentSize) =>
         (int)Syscall(SYS_io_uring_enter, ring, (nint)toSubmit, (nint)minimumComplete, (nint)flags, (nint)argument, (nint)argumentSize);
+
+    /// <summary>io_uring_register(2): 0, or -1 with errno set.</summary>
+    public static int IoUringRegister(int ring, uint opcode, void* argument, uint count) =>
+        (int)Syscall(SYS_io_uring_register, ring, (nint)opcode, (nint)argument, (nint)count, 0, 0);
 
     [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);

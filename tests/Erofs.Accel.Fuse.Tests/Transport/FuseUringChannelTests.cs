@@ -16,9 +16,10 @@ public sealed unsafe class FuseUringChannelTests
         var bytes = new byte[IoUringSubmission128.Size];
         var vectors = stackalloc IoVector[2];
         fixed (byte* pointer = bytes)
-            FuseUringChannel.Encode(ref *(IoUringSubmission128*)pointer, 9, FuseUringCommand.Register, 5, 3, 0, vectors);
+            FuseUringChannel.Encode(ref *(IoUringSubmission128*)pointer, 9, fixedFile: false, FuseUringCommand.Register, 5, 3, 0, vectors);
 
         Assert.Equal(46, bytes[0]);                                                   // IORING_OP_URING_CMD
+        Assert.Equal(0, bytes[1]);                                                    // a plain descriptor
         Assert.Equal(9, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)));     // fd
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));   // cmd_op REGISTER
         Assert.Equal((ulong)vectors, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16))); // addr: the iovecs
@@ -33,8 +34,10 @@ public sealed unsafe class FuseUringChannelTests
     {
         var bytes = new byte[IoUringSubmission128.Size];
         fixed (byte* pointer = bytes)
-            FuseUringChannel.Encode(ref *(IoUringSubmission128*)pointer, 4, FuseUringCommand.CommitAndFetch, 2, 1, 0xABCDEF, null);
+            FuseUringChannel.Encode(ref *(IoUringSubmission128*)pointer, 0, fixedFile: true, FuseUringCommand.CommitAndFetch, 2, 1, 0xABCDEF, null);
 
+        Assert.Equal(1, bytes[1]);                                                    // IOSQE_FIXED_FILE
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)));     // registered file 0
         Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));   // cmd_op COMMIT_AND_FETCH
         Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24)));

@@ -75,7 +75,7 @@ public sealed unsafe class IoUringTests
     {
         using var ring = CreateOrSkip(4);
         Assert.True(ring.TryGetSubmission(out var bad));
-        FuseUringChannel.Encode(ref *bad, -1, FuseUringCommand.Register, 7, 0, 0, null);
+        FuseUringChannel.Encode(ref *bad, -1, fixedFile: false, FuseUringCommand.Register, 7, 0, 0, null);
         Assert.True(ring.TryGetSubmission(out var nop));
         nop->Opcode = Libc.IORING_OP_NOP;
         nop->UserData = 8;
@@ -87,13 +87,29 @@ public sealed unsafe class IoUringTests
     }
 
     [Fact]
+    public void ARegisteredFileIsNamedByItsIndexEvenAfterItsDescriptorIsClosed()
+    {
+        using var ring = CreateOrSkip(2);
+        var path = Path.GetTempFileName();
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.DeleteOnClose);
+        Assert.Equal(Errno.Success, ring.RegisterFiles([(int)file.DangerousGetHandle()]));
+        file.Dispose();
+        Assert.True(ring.TryGetSubmission(out var sqe));
+        FuseUringChannel.Encode(ref *sqe, 0, fixedFile: true, FuseUringCommand.Register, 4, 0, 0, null);
+        Assert.Equal(Errno.Success, ring.Enter(waitFor: 1));
+        Assert.True(ring.TryTakeCompletion(out var completion));
+        // the ring still holds the regular file: the command reaches it (and is refused), not EBADF
+        Assert.Equal(-(int)Errno.EOPNOTSUPP, completion.Result);
+    }
+
+    [Fact]
     public void ACommandOnAFileWithoutRingCommandsIsRefused()
     {
         using var ring = CreateOrSkip(2);
         var path = Path.GetTempFileName();
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.DeleteOnClose);
         Assert.True(ring.TryGetSubmission(out var sqe));
-        FuseUringChannel.Encode(ref *sqe, (int)file.DangerousGetHandle(), FuseUringCommand.Register, 3, 0, 0, null);
+        FuseUringChannel.Encode(ref *sqe, (int)file.DangerousGetHandle(), fixedFile: false, FuseUringCommand.Register, 3, 0, 0, null);
         Assert.Equal(Errno.Success, ring.Enter(waitFor: 1));
         Assert.True(ring.TryTakeCompletion(out var completion));
         Assert.Equal(3UL, completion.UserData);

@@ -18,8 +18,10 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     /// <summary>user_data of the completion that reports the stop event.</summary>
     public const ulong StopToken = ulong.MaxValue;
 
+    /// <summary>Index of /dev/fuse among the ring's registered files.</summary>
+    private const int DeviceFileIndex = 0;
+
     private readonly IoUring _ring;
-    private readonly int _device;
     private readonly int _stopEvent;
     private readonly FuseUringRequestHeader* _headers;
     private readonly IoVector* _vectors;
@@ -31,10 +33,9 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     /// <summary>One entry: its queue and the payload buffer the kernel reads and writes (must stay valid and pinned).</summary>
     public readonly record struct EntrySpecification(ushort QueueId, nint Payload, int PayloadLength);
 
-    private FuseUringChannel(IoUring ring, int device, int stopEvent, EntrySpecification[] entries)
+    private FuseUringChannel(IoUring ring, int stopEvent, EntrySpecification[] entries)
     {
         _ring = ring;
-        _device = device;
         _stopEvent = stopEvent;
         _entries = entries;
         _lastCommand = new FuseUringCommand[entries.Length];
@@ -49,8 +50,10 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     }
 
     /// <summary>
-    /// Sets up the io_uring (one submission slot per entry plus one for the stop watch) and the header blocks. Must run
-    /// on the thread that will serve the entries. Throws <see cref="IoUringException"/>.
+    /// Sets up the io_uring (one submission slot per entry plus one for the stop watch), registers /dev/fuse with it
+    /// (commands name it by index, and the ring holds the file: closing the descriptor cannot redirect them) and
+    /// allocates the header blocks. Must run on the thread that will serve the entries. Throws
+    /// <see cref="IoUringException"/>.
     /// </summary>
     public static FuseUringChannel Create(int deviceDescriptor, ReadOnlySpan<EntrySpecification> entries)
     {
@@ -61,7 +64,13 @@ internal sealed unsafe class FuseUringChannel : IDisposable
         {
             var slots = (uint)entries.Length + 1;
             var ring = IoUring.Create(slots, 2 * slots, singleIssuer: true);
-            return new FuseUringChannel(ring, deviceDescriptor, stopEvent, entries.ToArray());
+            var registered = ring.RegisterFiles([deviceDescriptor]);
+            if (registered != Errno.Success)
+            {
+                ring.Dispose();
+                throw new IoUringException("registering /dev/fuse with io_uring", registered);
+            }
+            return new FuseUringChannel(ring, stopEvent, entries.ToArray());
         }
         catch
         {
@@ -209,19 +218,21 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     private void Queue(int entry, FuseUringCommand command)
     {
         var commitId = command == FuseUringCommand.CommitAndFetch ? _headers[entry].EntryInOut.CommitId : 0;
-        Encode(ref *NextSubmission(), _device, command, (ulong)entry, _entries[entry].QueueId, commitId, _vectors + 2 * entry);
+        Encode(ref *NextSubmission(), DeviceFileIndex, fixedFile: true, command, (ulong)entry, _entries[entry].QueueId, commitId, _vectors + 2 * entry);
         _lastCommand[entry] = command;
     }
 
     /// <summary>
-    /// Fills one IORING_OP_URING_CMD submission for /dev/fuse: cmd_op is the FUSE command, the 80-byte command area
-    /// holds struct fuse_uring_cmd_req (queue id, and the commit id being answered), and REGISTER points at the
-    /// entry's two iovecs (header block, payload), which the kernel reads while it takes the submission.
+    /// Fills one IORING_OP_URING_CMD submission for /dev/fuse (a descriptor, or with <paramref name="fixedFile"/> an
+    /// index among the ring's registered files): cmd_op is the FUSE command, the 80-byte command area holds struct
+    /// fuse_uring_cmd_req (queue id, and the commit id being answered), and REGISTER points at the entry's two iovecs
+    /// (header block, payload), which the kernel reads while it takes the submission.
     /// </summary>
     internal static void Encode(
-        ref IoUringSubmission128 sqe, int device, FuseUringCommand command, ulong userData, ushort queueId, ulong commitId, IoVector* vectors)
+        ref IoUringSubmission128 sqe, int device, bool fixedFile, FuseUringCommand command, ulong userData, ushort queueId, ulong commitId, IoVector* vectors)
     {
         sqe.Opcode = Libc.IORING_OP_URING_CMD;
+        sqe.Flags = fixedFile ? Libc.IOSQE_FIXED_FILE : (byte)0;
         sqe.Descriptor = device;
         sqe.CommandOperation = (uint)command;
         sqe.UserData = userData;

@@ -170,6 +170,18 @@ internal sealed unsafe class IoUring : IDisposable
         }
     }
 
+    /// <summary>
+    /// Registers descriptors with the ring (IORING_REGISTER_FILES): a submission with IOSQE_FIXED_FILE names one by
+    /// its index, and the ring holds the file itself, so the descriptor number may be closed or reused meanwhile.
+    /// </summary>
+    public Errno RegisterFiles(ReadOnlySpan<int> descriptors)
+    {
+        fixed (int* array = descriptors)
+        {
+            return Libc.IoUringRegister(_descriptor, Libc.IORING_REGISTER_FILES, array, (uint)descriptors.Length) == 0 ? Errno.Success : Libc.LastError;
+        }
+    }
+
     /// <summary>Completions posted and not yet taken.</summary>
     public uint ReadyCompletions => Volatile.Read(ref *_completionTail) - *_completionHead;
 

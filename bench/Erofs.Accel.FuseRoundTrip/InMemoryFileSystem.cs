@@ -65,7 +65,7 @@ internal sealed class InMemoryFileSystem(byte[] content, bool segments) : IReadO
         return Errno.ENODATA;
     }
 
-    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         length = 0;
         return Errno.Success;

@@ -46,10 +46,13 @@ public sealed partial class FuseServer
     private static readonly TimeSpan RingStartTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Starts the io_uring threads (rings and buffers ready, nothing registered); null with the reason on failure.</summary>
-    private static RingWorkerSet? PrepareRings(FuseServerOptions options, FuseDevice device, out string failure)
+    private static RingWorkerSet? PrepareRings(FuseServerOptions options, FuseDevice device, FileDescriptorHandle? helperSocket, out string failure)
     {
         var plan = FuseUringQueuePlan.ForThisMachine(IoUringQueueDepth(options));
-        var rings = new RingWorkerSet(device, plan, options.PinIoUringThreads, RequestBufferSize, ReplyBufferSize(options), options.Logger ?? NullLogger.Instance);
+        // the rings hold the fusermount3 socket too, so that when this process dies they let go of it only after
+        // /dev/fuse: the helper then finds the connection closed and unmounts (auto_unmount)
+        var rings = new RingWorkerSet(device, helperSocket?.Descriptor ?? -1, plan, options.PinIoUringThreads, RequestBufferSize, ReplyBufferSize(options),
+            options.Logger ?? NullLogger.Instance);
         return rings.TryPrepare(RingStartTimeout, out failure) ? rings : null;
     }
 }

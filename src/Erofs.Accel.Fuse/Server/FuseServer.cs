@@ -137,13 +137,6 @@ public sealed partial class FuseServer : IDisposable
         // the kernel decides at mount(2) whether its INIT offers io_uring, so the switch must be on before mounting
         string? transportNote = null;
         var wantRings = options.Transport != FuseTransport.Classic;
-        if (wantRings && options.Transport == FuseTransport.Automatic && method == FuseMountMethod.Fusermount)
-        {
-            // when the server dies, the kernel lets go of the rings' hold on /dev/fuse only after the process is gone;
-            // fusermount3 looks once, right away, sees the connection not yet closed and keeps the dead mount
-            transportNote = "io_uring is not used with fusermount3: its auto_unmount would miss a server that dies";
-            wantRings = false;
-        }
         if (wantRings && !FuseUringSupport.TryEnable(out var unavailable))
         {
             if (options.Transport == FuseTransport.IoUring)
@@ -171,7 +164,7 @@ public sealed partial class FuseServer : IDisposable
             if (wantRings)
             {
                 // set up before INIT is answered: once INIT accepts io_uring the kernel waits for every queue
-                rings = PrepareRings(options, device, out var failure);
+                rings = PrepareRings(options, device, helper?.ControlSocket, out var failure);
                 if (rings is null)
                 {
                     if (options.Transport == FuseTransport.IoUring)

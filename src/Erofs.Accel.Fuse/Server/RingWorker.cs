@@ -26,6 +26,7 @@ internal sealed class RingWorker
     private static readonly ConcurrentBag<object> Abandoned = new();
 
     private readonly FuseDevice _device;
+    private readonly int _releaseAfterDevice;
     private readonly FuseUringQueuePlan.Thread _plan;
     private readonly bool _pin;
     private readonly int _requestBufferSize;
@@ -47,9 +48,10 @@ internal sealed class RingWorker
     private int _retries;
     private bool _reported;
 
-    public RingWorker(FuseDevice device, FuseUringQueuePlan.Thread plan, bool pin, int requestBufferSize, int replyBufferSize, ILogger logger)
+    public RingWorker(FuseDevice device, int releaseAfterDevice, FuseUringQueuePlan.Thread plan, bool pin, int requestBufferSize, int replyBufferSize, ILogger logger)
     {
         _device = device;
+        _releaseAfterDevice = releaseAfterDevice;
         _plan = plan;
         _pin = pin;
         _requestBufferSize = requestBufferSize;
@@ -135,7 +137,7 @@ internal sealed class RingWorker
             var entries = _plan.EntryQueues
                 .Select((queue, i) => new FuseUringChannel.EntrySpecification(queue, _contexts[i].Reply.BodyAddress, _contexts[i].Reply.BodyCapacity))
                 .ToArray();
-            var channel = FuseUringChannel.Create(_device.Descriptor, entries);
+            var channel = FuseUringChannel.Create(_device.Descriptor, entries, _releaseAfterDevice);
             lock (_channelLock) _channel = channel;
             return true;
         }

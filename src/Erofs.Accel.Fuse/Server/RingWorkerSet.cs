@@ -13,11 +13,13 @@ internal sealed class RingWorkerSet
     private readonly RingWorker[] _workers;
     private readonly ILogger _logger;
 
-    public RingWorkerSet(FuseDevice device, FuseUringQueuePlan plan, bool pinThreads, int requestBufferSize, int replyBufferSize, ILogger logger)
+    /// <param name="releaseAfterDevice">A descriptor every ring holds and lets go of after /dev/fuse (or -1).</param>
+    public RingWorkerSet(
+        FuseDevice device, int releaseAfterDevice, FuseUringQueuePlan plan, bool pinThreads, int requestBufferSize, int replyBufferSize, ILogger logger)
     {
         _logger = logger;
         Plan = plan;
-        _workers = plan.Threads.Select(t => new RingWorker(device, t, pinThreads, requestBufferSize, replyBufferSize, logger)).ToArray();
+        _workers = plan.Threads.Select(t => new RingWorker(device, releaseAfterDevice, t, pinThreads, requestBufferSize, replyBufferSize, logger)).ToArray();
         Completion = Task.WhenAll(_workers.Select(w => w.Completion));
     }
 

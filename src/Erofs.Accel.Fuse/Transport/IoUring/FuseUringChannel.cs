@@ -18,10 +18,9 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     /// <summary>user_data of the completion that reports the stop event.</summary>
     public const ulong StopToken = ulong.MaxValue;
 
-    /// <summary>Index of /dev/fuse among the ring's registered files.</summary>
-    private const int DeviceFileIndex = 0;
-
     private readonly IoUring _ring;
+    /// <summary>Index of /dev/fuse among the ring's registered files.</summary>
+    private readonly int _deviceFileIndex;
     private readonly int _stopEvent;
     private readonly FuseUringRequestHeader* _headers;
     private readonly IoVector* _vectors;
@@ -33,9 +32,10 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     /// <summary>One entry: its queue and the payload buffer the kernel reads and writes (must stay valid and pinned).</summary>
     public readonly record struct EntrySpecification(ushort QueueId, nint Payload, int PayloadLength);
 
-    private FuseUringChannel(IoUring ring, int stopEvent, EntrySpecification[] entries)
+    private FuseUringChannel(IoUring ring, int deviceFileIndex, int stopEvent, EntrySpecification[] entries)
     {
         _ring = ring;
+        _deviceFileIndex = deviceFileIndex;
         _stopEvent = stopEvent;
         _entries = entries;
         _lastCommand = new FuseUringCommand[entries.Length];
@@ -54,8 +54,11 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     /// (commands name it by index, and the ring holds the file: closing the descriptor cannot redirect them) and
     /// allocates the header blocks. Must run on the thread that will serve the entries. Throws
     /// <see cref="IoUringException"/>.
+    /// <paramref name="releaseAfterDevice"/> (or -1): a descriptor the ring holds too, registered before /dev/fuse so
+    /// that when the ring is torn down it lets go of it after /dev/fuse (see <see cref="FuseServer"/>: the fusermount3
+    /// socket of a server that died must close only once its connection is gone).
     /// </summary>
-    public static FuseUringChannel Create(int deviceDescriptor, ReadOnlySpan<EntrySpecification> entries)
+    public static FuseUringChannel Create(int deviceDescriptor, ReadOnlySpan<EntrySpecification> entries, int releaseAfterDevice = -1)
     {
         if (entries.IsEmpty) throw new ArgumentException("a channel needs at least one entry", nameof(entries));
         var stopEvent = Libc.EventFd(0, Libc.EFD_CLOEXEC);
@@ -64,13 +67,13 @@ internal sealed unsafe class FuseUringChannel : IDisposable
         {
             var slots = (uint)entries.Length + 1;
             var ring = IoUring.Create(slots, 2 * slots, singleIssuer: true);
-            var registered = ring.RegisterFiles([deviceDescriptor]);
+            var registered = releaseAfterDevice >= 0 ? ring.RegisterFiles([releaseAfterDevice, deviceDescriptor]) : ring.RegisterFiles([deviceDescriptor]);
             if (registered != Errno.Success)
             {
                 ring.Dispose();
                 throw new IoUringException("registering /dev/fuse with io_uring", registered);
             }
-            return new FuseUringChannel(ring, stopEvent, entries.ToArray());
+            return new FuseUringChannel(ring, releaseAfterDevice >= 0 ? 1 : 0, stopEvent, entries.ToArray());
         }
         catch
         {
@@ -218,7 +221,7 @@ internal sealed unsafe class FuseUringChannel : IDisposable
     private void Queue(int entry, FuseUringCommand command)
     {
         var commitId = command == FuseUringCommand.CommitAndFetch ? _headers[entry].EntryInOut.CommitId : 0;
-        Encode(ref *NextSubmission(), DeviceFileIndex, fixedFile: true, command, (ulong)entry, _entries[entry].QueueId, commitId, _vectors + 2 * entry);
+        Encode(ref *NextSubmission(), _deviceFileIndex, fixedFile: true, command, (ulong)entry, _entries[entry].QueueId, commitId, _vectors + 2 * entry);
         _lastCommand[entry] = command;
     }
 

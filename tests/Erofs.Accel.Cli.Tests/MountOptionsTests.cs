@@ -40,6 +40,29 @@ public sealed class MountOptionsTests
         Assert.Contains(name, e.Message);
     }
 
+    [Theory]
+    [InlineData(new string[0], Erofs.Accel.Fuse.FuseTransport.Automatic)]
+    [InlineData(new[] { "-o", "uring=on" }, Erofs.Accel.Fuse.FuseTransport.IoUring)]
+    [InlineData(new[] { "-o", "uring=off" }, Erofs.Accel.Fuse.FuseTransport.Classic)]
+    [InlineData(new[] { "--transport", "uring" }, Erofs.Accel.Fuse.FuseTransport.IoUring)]
+    [InlineData(new[] { "--transport", "classic" }, Erofs.Accel.Fuse.FuseTransport.Classic)]
+    [InlineData(new[] { "--transport", "auto" }, Erofs.Accel.Fuse.FuseTransport.Automatic)]
+    public void UringAndTransportChooseTheServersTransport(string[] extra, Erofs.Accel.Fuse.FuseTransport expected)
+    {
+        var o = Parse(["img", "dir", .. extra]);
+        Assert.Equal(expected, o.Transport);
+        Assert.Equal(expected, o.ToServerOptions(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Transport);
+        // the background server gets the same choice back
+        Assert.Equal(expected, Parse([.. o.ToArguments()]).Transport);
+    }
+
+    [Fact]
+    public void AnUnknownTransportIsRefusedWithItsName()
+    {
+        var e = Assert.Throws<UsageException>(() => Parse("img", "dir", "--transport", "carrier-pigeon"));
+        Assert.Contains("carrier-pigeon", e.Message);
+    }
+
     [Fact]
     public void OptionsSetWhatTheySay()
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Erofs.Accel.Cli.Mounting;
+using Erofs.Accel.Fuse;
 using Microsoft.Extensions.Logging;
 
 namespace Erofs.Accel.Cli.Commands;
@@ -13,7 +14,7 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class MountCommand : ICommand
 {
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--no-sandbox] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--transport auto|uring|classic] [--no-sandbox] [-v]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     /// <summary>The -o options, for 'erofs-accel help mount'.</summary>
@@ -71,7 +72,7 @@ public sealed class MountCommand : ICommand
                 }
                 else
                 {
-                    stderr.WriteLine($"erofs-accel: mounted {options.Image} on {mount.Server.MountPoint} (log: {destination.Description}); stop with umount or Ctrl-C");
+                    stderr.WriteLine($"erofs-accel: mounted {options.Image} on {mount.Server.MountPoint} ({(mount.Server.ActiveTransport == FuseTransport.IoUring ? "io_uring" : "/dev/fuse")}, log: {destination.Description}); stop with umount or Ctrl-C");
                 }
             }, stopEarly.Token);
             if (code != 0) logger.LogError("the FUSE session on {MountPoint} ended with an error", mount.Server.MountPoint);

@@ -22,7 +22,7 @@ public static class MountArguments
 
     public const string NotifyReadyFlag = "--notify-ready";
 
-    private static readonly string[] ValueOptions = [.. ImageArguments.ValueOptions, "-o", "--log", "--max-workers"];
+    private static readonly string[] ValueOptions = [.. ImageArguments.ValueOptions, "-o", "--log", "--max-workers", "--transport"];
     private static readonly string[] FlagOptions = [.. ImageArguments.FlagOptions, "--foreground", "-f", "--no-sandbox", NotifyReadyFlag];
 
     public static ParsedMount Parse(IReadOnlyList<string> args, string usage)
@@ -39,10 +39,20 @@ public static class MountArguments
             Log = cl.Last("--log"),
             Foreground = cl.Has("--foreground") || cl.Has("-f"),
             Sandbox = !cl.Has("--no-sandbox"),
+            Uring = ParseTransport(cl.Last("--transport")),
         };
         foreach (var o in cl.All("-o")) options = MountOptionTable.Apply(options, o);
         return new ParsedMount(options, [], cl.Has(NotifyReadyFlag));
     }
+
+    /// <summary>--transport: auto (io_uring where the kernel offers it, the default), uring (required) or classic (/dev/fuse).</summary>
+    internal static bool? ParseTransport(string? value) => value switch
+    {
+        null or "auto" => null,
+        "uring" or "io_uring" => true,
+        "classic" => false,
+        _ => throw new UsageException($"--transport: expected auto, uring or classic, not '{value}'"),
+    };
 
     /// <summary>mount(8) runs /sbin/mount.TYPE SPEC DIR [-sfnv] [-N NAMESPACE] [-o OPTIONS] [-t TYPE] (mount(8), "External helpers").</summary>
     private static ParsedMount ParseHelper(List<string> args, string usage)

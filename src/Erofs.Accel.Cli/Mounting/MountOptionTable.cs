@@ -47,7 +47,7 @@ public static class MountOptionTable
             (o, v) => o with { Log = NonEmpty("log", v) }),
         new("sandbox", "on|off", "once mounted, the server gives up root, capabilities and most system calls (default on; off = --no-sandbox)",
             (o, v) => o with { Sandbox = OnOff("sandbox", v) }),
-        new("uring", "on|off", "FUSE over io_uring (placeholder: accepted; the transport choice is not wired yet)",
+        new("uring", "on|off", "FUSE over io_uring: on requires it, off uses the classic /dev/fuse transport (default: io_uring where the kernel offers it; = --transport uring|classic)",
             (o, v) => o with { Uring = OnOff("uring", v) }),
     ];
 

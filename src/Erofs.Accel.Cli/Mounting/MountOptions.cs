@@ -40,10 +40,18 @@ public sealed record MountOptions
     public int MaxReadBytes { get; init; } = DefaultMaxReadBytes;
 
     /// <summary>
-    /// FUSE over io_uring (uring=on|off); null: the server's choice. Placeholder: accepted and documented, handed to
-    /// the FUSE server once its transport choice exists.
+    /// FUSE over io_uring (uring=on|off, --transport uring|classic): on requires it, off keeps the classic /dev/fuse
+    /// transport; null: io_uring where the kernel offers it, else /dev/fuse.
     /// </summary>
     public bool? Uring { get; init; }
+
+    /// <summary>The FUSE transport <see cref="Uring"/> asks for.</summary>
+    public FuseTransport Transport => Uring switch
+    {
+        true => FuseTransport.IoUring,
+        false => FuseTransport.Classic,
+        null => FuseTransport.Automatic,
+    };
 
     /// <summary>
     /// Once mounted, the server gives up root, its capabilities and most system calls (sandbox=on, the default);
@@ -75,6 +83,7 @@ public sealed record MountOptions
         NoExec = NoExec,
         MaxWorkers = MaxWorkers,
         MaxReadBytes = MaxReadBytes,
+        Transport = Transport,
         Sandbox = Sandbox ? new SandboxSettings() : null,
         Logger = logger,
     };

@@ -9,7 +9,8 @@ internal readonly record struct InitSettings(
     bool ZeroMessageOpen,
     bool PosixAcl,
     ushort MaxBackground,
-    int PageSize)
+    int PageSize,
+    bool OfferIoUring = false)
 {
     /// <summary>
     /// Also stop OPENDIR messages. Off when fusermount3 watches the mount for auto-unmount: its liveness check opens
@@ -25,6 +26,9 @@ internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags F
     public bool NoOpen => (Flags & FuseInitFlags.NoOpenSupport) != 0;
 
     public bool NoOpenDir => (Flags & FuseInitFlags.NoOpenDirSupport) != 0;
+
+    /// <summary>Both sides agreed on FUSE over io_uring: the rings may now register.</summary>
+    public bool OverIoUring => (Flags & FuseInitFlags.OverIoUring) != 0;
 }
 
 /// <summary>Result of looking at one INIT request.</summary>
@@ -78,6 +82,7 @@ internal static class InitNegotiation
         // the kernel then checks POSIX ACLs itself (with default_permissions), reading system.posix_acl_access and
         // system.posix_acl_default through GETXATTR
         if (settings.PosixAcl) wanted |= FuseInitFlags.PosixAcl;
+        if (settings.OfferIoUring) wanted |= FuseInitFlags.OverIoUring;
         if ((offered & FuseInitFlags.InitExtended) != 0) wanted |= FuseInitFlags.InitExtended;
         var agreed = offered & wanted;
 

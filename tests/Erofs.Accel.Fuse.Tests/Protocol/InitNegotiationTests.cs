@@ -132,6 +132,28 @@ public sealed class InitNegotiationTests
         Assert.Null(session);
     }
 
+    [Fact]
+    public void IoUringIsAgreedOnlyWhenBothSidesWantIt()
+    {
+        const uint uringBit = 1u << 9; // FUSE_OVER_IO_URING: bit 41, bit 9 of flags2
+        var wanting = Defaults with { OfferIoUring = true };
+        var offered = new FuseInitIn { Major = 7, Minor = 45, MaxReadahead = 1 << 20, Flags = DispatcherHarness.KernelFlags, Flags2 = DispatcherHarness.KernelFlags2 | uringBit };
+
+        InitNegotiation.Negotiate(offered, wanting, out var reply, out var session);
+        Assert.Equal(uringBit, reply.Flags2 & uringBit);
+        Assert.True(session!.OverIoUring);
+
+        // the kernel did not offer it (enable_uring off when it sent INIT)
+        InitNegotiation.Negotiate(offered with { Flags2 = DispatcherHarness.KernelFlags2 & ~uringBit }, wanting, out reply, out session);
+        Assert.Equal(0u, reply.Flags2 & uringBit);
+        Assert.False(session!.OverIoUring);
+
+        // the server has no rings ready
+        InitNegotiation.Negotiate(offered, Defaults, out reply, out session);
+        Assert.Equal(0u, reply.Flags2 & uringBit);
+        Assert.False(session!.OverIoUring);
+    }
+
     private static InitOutcome Negotiate(uint minor, out FuseInitOut reply, out NegotiatedSession? session,
         uint flags = DispatcherHarness.KernelFlags, uint flags2 = DispatcherHarness.KernelFlags2, uint readahead = 16 << 20)
     {

@@ -44,7 +44,7 @@ internal sealed class MountedImage : IDisposable
             : ErofsImage.Open(imagePath);
         try
         {
-            Server = FuseServer.Mount(new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name, Transport = transport });
+            Server = FuseServer.Mount(new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name, Transport = transport, AllowOther = true });
         }
         catch (FuseMountException e) when (transport == FuseTransport.IoUring && e.Errno == Errno.EOPNOTSUPP)
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Erofs.Accel.Decompression;
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Benchmarks.OpenCl;
 

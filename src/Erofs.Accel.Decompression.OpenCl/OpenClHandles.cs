@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Owner of one reference to an OpenCL object; released through the matching clRelease* call.</summary>
 internal abstract class OpenClHandle : SafeHandleZeroOrMinusOneIsInvalid

@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Checks descriptors against the batch buffers before anything is enqueued.</summary>
 internal static class OpenClDescriptorValidator

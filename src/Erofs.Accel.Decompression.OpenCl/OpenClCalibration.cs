@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// What start-up calibration measured for one algorithm: the fixed cost of a submission, the marginal cost per

@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Compiled program binaries on disk, one file per key (device, driver, build options and source hash), so a

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// The OpenCL C program of the backend, assembled from the embedded .cl resources: shared definitions, the LZ4
@@ -51,7 +51,7 @@ internal static class OpenClKernelSource
     private static string Read(string file)
     {
         var asm = typeof(OpenClKernelSource).Assembly;
-        string name = "Erofs.Accel.Decompression.Backends.OpenCl.Kernels." + file;
+        string name = "Erofs.Accel.Decompression.OpenCl.Kernels." + file;
         using var s = asm.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded kernel source {name} missing");
         using var r = new StreamReader(s, Encoding.UTF8);

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using K4os.Compression.LZ4;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Deterministic text-like pclusters for warm-up and calibration (no files needed).</summary>
 internal static class OpenClSampleData

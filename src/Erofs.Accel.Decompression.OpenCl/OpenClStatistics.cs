@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Cumulative counters of the OpenCL backend: batches (device submissions), items and decoded bytes, and where the

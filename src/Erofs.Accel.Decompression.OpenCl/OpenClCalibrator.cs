@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Start-up measurements of the device against single-thread software (see <see cref="OpenClCalibration"/>).

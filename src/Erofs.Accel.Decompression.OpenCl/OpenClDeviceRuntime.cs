@@ -1,7 +1,7 @@
 using System.Text;
 using Silk.NET.OpenCL;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Context, in-order queue and built program of the chosen device.</summary>
 internal sealed unsafe class OpenClDeviceRuntime : IDisposable

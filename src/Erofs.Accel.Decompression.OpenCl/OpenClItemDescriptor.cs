@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>One batch item as the kernels see it (item_desc in common.cl, 32 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]

@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Broad type of an OpenCL device (CL_DEVICE_TYPE).</summary>
 public enum OpenClDeviceKind

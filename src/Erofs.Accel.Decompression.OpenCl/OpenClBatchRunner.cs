@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Spreads batches over a small pool of slots (2-3 in flight on one in-order queue): while the device decodes one

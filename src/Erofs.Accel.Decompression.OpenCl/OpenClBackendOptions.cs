@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Settings of <see cref="OpenClBackend"/>. The defaults suit PoCL on a small CPU and a typical GPU.</summary>
 public sealed record OpenClBackendOptions

@@ -1,6 +1,6 @@
 using Silk.NET.OpenCL;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// The OpenCL entry points (Silk.NET's bindings over the ICD loader libOpenCL.so.1), loaded once per process,

@@ -1,6 +1,6 @@
 using Silk.NET.OpenCL;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Lists the OpenCL platforms and devices of this machine.</summary>
 public static unsafe class OpenClDiscovery

@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>What discovery learnt about one OpenCL device (for the CLI's backends listing and for routing).</summary>
 public sealed record OpenClDeviceInfo

@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>Names of the OpenCL error codes the backend is likely to meet, for messages.</summary>
 internal static class OpenClErrorNames

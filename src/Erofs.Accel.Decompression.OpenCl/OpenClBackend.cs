@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Batch decoder of raw LZ4 blocks and raw DEFLATE streams on an OpenCL device (a GPU in production, PoCL on the

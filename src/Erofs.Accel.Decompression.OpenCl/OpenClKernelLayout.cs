@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>How batch items are spread over OpenCL work-items.</summary>
 public enum OpenClKernelLayout

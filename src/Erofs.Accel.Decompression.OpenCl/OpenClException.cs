@@ -1,4 +1,4 @@
-namespace Erofs.Accel.Decompression.Backends.OpenCl;
+namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>An OpenCL call returned an error code.</summary>
 public sealed class OpenClException : Exception

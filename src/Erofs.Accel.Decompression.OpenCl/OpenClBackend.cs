@@ -5,9 +5,10 @@ namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
 /// Batch decoder of raw LZ4 blocks and raw DEFLATE streams on an OpenCL device (a GPU in production, PoCL on the
-/// CPU in CI). Pays a fixed cost per submission, so the engine routes only batches of at least
-/// <see cref="MinimumBatchSize"/> items here (calibrated at start-up); every item that does not come back
-/// <see cref="DecodeStatus.Done"/> is decoded again in software by the engine.
+/// CPU in CI). A submission pays a fixed cost, so the engine sends a batch here only when
+/// <see cref="IsWorthSending"/> says the device finishes it sooner than the host's software decoders would (from
+/// the per-algorithm start-up calibration); every item that does not come back <see cref="DecodeStatus.Done"/> is
+/// decoded again in software by the engine.
 /// </summary>
 public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     private volatile IReadOnlyDictionary<CompressionAlgorithm, OpenClCalibration> calibrations =
         new Dictionary<CompressionAlgorithm, OpenClCalibration>();
     private readonly Func<DecompressionRequest, bool> accepts;
+    private readonly OpenClBackendOptions options;
     private int minimumBatchSize = int.MaxValue;
 
     public string Name => BackendName;
@@ -42,8 +44,14 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     public TimeSpan ProgramBuildTime => runtime?.BuildTime ?? TimeSpan.Zero;
     public TimeSpan WarmUpTime { get; }
 
-    /// <summary>Calibration results per algorithm (empty when calibration was off or failed).</summary>
+    /// <summary>Calibration results per algorithm (empty when calibration was off).</summary>
     public IReadOnlyDictionary<CompressionAlgorithm, OpenClCalibration> Calibrations => calibrations;
+
+    /// <summary>Time the start-up calibration took (zero when it came from the cache or was off).</summary>
+    public TimeSpan CalibrationTime { get; private set; }
+
+    /// <summary>Largest local output ring of the group kernels (log2; 0 in the work-item-per-item layout).</summary>
+    public int MaxRingBits { get; }
 
     /// <summary>Largest compressed item one batch slot takes.</summary>
     public int MaxItemInputBytes => runner?.MaxItemInput ?? 0;
@@ -57,18 +65,37 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     /// <summary>Batches handed to the device so far.</summary>
     public long BatchesSubmitted => runner?.BatchesSubmitted ?? 0;
 
-    /// <summary>Where the time went so far (host fill, device, host collect).</summary>
+    /// <summary>Where the time went so far, per stage (see <see cref="OpenClStatistics"/>).</summary>
     public OpenClStatistics Statistics => runner?.Statistics ?? default;
 
     public bool IsHealthy => runner is not null && runner.UnhealthyReason is null;
 
+    /// <summary>
+    /// Smallest batch of typical items (<see cref="OpenClBackendOptions.TypicalItemBytes"/>) worth sending for the
+    /// algorithm that pays soonest, against every core in software (int.MaxValue = never).
+    /// </summary>
     public int MinimumBatchSize => IsHealthy ? minimumBatchSize : int.MaxValue;
 
-    /// <summary>Smallest worthwhile batch for one algorithm (int.MaxValue = never).</summary>
+    /// <summary>Smallest worthwhile batch of typical items for one algorithm (int.MaxValue = never).</summary>
     public int MinimumBatchSizeFor(CompressionAlgorithm algorithm) =>
         !IsHealthy ? int.MaxValue
-        : calibrations.TryGetValue(algorithm, out var c) ? c.BreakEvenBatchSize
+        : calibrations.TryGetValue(algorithm, out var c) ? c.BreakEvenBatchSize(options.SoftwareThreads)
         : minimumBatchSize;
+
+    /// <summary>
+    /// True when the device finishes one submission of these items sooner than software on
+    /// <paramref name="softwareThreads"/> threads, by the calibrated cost model (without calibration: at least
+    /// <see cref="OpenClBackendOptions.DefaultMinimumBatchSize"/> items). Never for an unhealthy device.
+    /// </summary>
+    public bool IsWorthSending(CompressionAlgorithm algorithm, int items, long decodedBytes, int softwareThreads) =>
+        IsHealthy && Algorithms.Contains(algorithm)
+        && (calibrations.TryGetValue(algorithm, out var c)
+            ? c.IsWorthSending(items, decodedBytes, softwareThreads)
+            : items >= minimumBatchSize);
+
+    /// <summary>Items of <paramref name="itemBytes"/> decoded bytes that fill every slot at once.</summary>
+    internal int BatchCapacityItems(int itemBytes) =>
+        runner is null ? 0 : options.BatchesInFlight * Math.Min(options.MaxItemsPerBatch, options.OutputBytesPerBatch / Math.Max(1, itemBytes + options.DebugGuardBytes));
 
     public BackendAvailability Availability
     {
@@ -76,9 +103,14 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         {
             if (runtime is null || runner is null) return BackendAvailability.Unavailable(unavailableReason ?? "not initialised");
             if (runner.UnhealthyReason is { } why) return BackendAvailability.Unavailable("unhealthy: " + why);
+            var c = calibrations;
+            string cost = c.Count == 0
+                ? $"not calibrated, min batch {(minimumBatchSize == int.MaxValue ? "never" : minimumBatchSize.ToString())}"
+                : string.Join("; ", c.Values.OrderBy(v => v.Algorithm).Select(v => v.ToString()));
             return BackendAvailability.Available(
                 $"{runtime.Info.DeviceName} ({runtime.Info.Kind}, {runtime.Info.ComputeUnits} CU) on {runtime.Info.PlatformName}, " +
-                $"{Layout}, {MemoryMode}, program {runtime.ProgramOrigin}, min batch {(minimumBatchSize == int.MaxValue ? "never" : minimumBatchSize.ToString())}");
+                $"{Layout}{(MaxRingBits > 0 ? $" (ring up to {1 << (MaxRingBits - 10)} KiB)" : "")}, {MemoryMode}, " +
+                $"{options.BatchesInFlight} slots, program {runtime.ProgramOrigin}; {cost}");
         }
     }
 
@@ -86,22 +118,25 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     {
         unavailableReason = reason;
         accepts = _ => false;
+        options = new OpenClBackendOptions();
     }
 
     private OpenClBackend(OpenClDeviceRuntime runtime, OpenClBatchRunner runner, OpenClKernelLayout layout, OpenClMemoryMode memoryMode,
-        int localSize, OpenClBackendOptions options)
+        int localSize, int maxRingBits, OpenClBackendOptions options)
     {
         this.runtime = runtime;
         this.runner = runner;
+        this.options = options;
         Layout = layout;
         MemoryMode = memoryMode;
         LocalSize = localSize;
+        MaxRingBits = maxRingBits;
         accepts = Accepts;
         minimumBatchSize = Math.Max(2, options.DefaultMinimumBatchSize);
         long start = Stopwatch.GetTimestamp();
         WarmUp();
         WarmUpTime = Stopwatch.GetElapsedTime(start);
-        if (options.Calibrate) Calibrate(options.TypicalItemBytes);
+        if (options.Calibrate) CalibrateOrLoad();
     }
 
     /// <summary>Creates the backend; on failure <paramref name="reason"/> says why (no ICD, no platform, build failure...).</summary>
@@ -154,8 +189,17 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
             return new OpenClBackend($"OpenCL set-up failed on {info.DeviceName}: {e.Message}");
         }
 
+        // the group kernels keep a ring of at least 4 KiB of output in local memory; a device without room runs one
+        // work-item per item instead
+        int maxRingBits = Math.Min(MaxRingBitsFor(info.LocalMemoryBytes), System.Numerics.BitOperations.Log2((uint)options.MaxGroupRingBytes));
         var layout = options.Layout != OpenClKernelLayout.Auto ? options.Layout
-            : info.Kind == OpenClDeviceKind.Cpu ? OpenClKernelLayout.WorkItemPerItem : OpenClKernelLayout.WorkGroupPerItem;
+            : info.Kind == OpenClDeviceKind.Cpu || maxRingBits == 0 ? OpenClKernelLayout.WorkItemPerItem : OpenClKernelLayout.WorkGroupPerItem;
+        if (layout == OpenClKernelLayout.WorkGroupPerItem && maxRingBits == 0)
+        {
+            runtime.Dispose();
+            return new OpenClBackend($"{info.DeviceName} has {info.LocalMemoryBytes >> 10} KiB of local memory: too little for the work-group-per-item kernels");
+        }
+        if (layout != OpenClKernelLayout.WorkGroupPerItem) maxRingBits = 0;
         var memory = options.MemoryMode != OpenClMemoryMode.Auto ? options.MemoryMode
             : info.Kind == OpenClDeviceKind.Cpu || info.HostUnifiedMemory ? OpenClMemoryMode.ZeroCopy : OpenClMemoryMode.PinnedStaging;
         OpenClBatchRunner? runner = null;
@@ -163,8 +207,8 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         {
             int local = LocalSizeFor(runtime, layout, options);
             runner = new OpenClBatchRunner(runtime, options, memory == OpenClMemoryMode.ZeroCopy,
-                layout == OpenClKernelLayout.WorkGroupPerItem, local, BackendName);
-            return new OpenClBackend(runtime, runner, layout, memory, local, options);
+                layout == OpenClKernelLayout.WorkGroupPerItem, local, maxRingBits, BackendName);
+            return new OpenClBackend(runtime, runner, layout, memory, local, maxRingBits, options);
         }
         catch (Exception e) when (e is OpenClException or InvalidOperationException or TimeoutException or OutOfMemoryException)
         {
@@ -203,15 +247,50 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         await runner.RunAsync(batch, results, accepts, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Measures again and resets <see cref="MinimumBatchSize"/> (LZ4 break-even; DEFLATE via MinimumBatchSizeFor).</summary>
+    /// <summary>Measures both algorithms again (no cache) with items of <paramref name="itemBytes"/> decoded bytes.</summary>
     public void Calibrate(int itemBytes)
     {
         if (runner is null) return;
+        long start = Stopwatch.GetTimestamp();
         var measured = new Dictionary<CompressionAlgorithm, OpenClCalibration>();
         foreach (var algorithm in SupportedAlgorithms)
-            measured[algorithm] = OpenClCalibrator.Measure(this, algorithm, itemBytes);
+            measured[algorithm] = OpenClCalibrator.Measure(this, algorithm, itemBytes, options.SoftwareThreads);
+        CalibrationTime = Stopwatch.GetElapsedTime(start);
+        Use(measured);
+    }
+
+    /// <summary>Start-up: the cached calibration of this device and host when there is one, else measured (and cached).</summary>
+    private void CalibrateOrLoad()
+    {
+        var cache = options.UseCalibrationCache
+            ? new OpenClCalibrationCache(options.ProgramCacheDirectory ?? OpenClProgramCache.DefaultDirectory(), options.CalibrationCacheLifetime)
+            : null;
+        string? key = cache is null ? null : OpenClCalibrationCache.Key(runtime!.Info, runtime.ProgramKey,
+            $"{Layout} {MemoryMode} {LocalSize} {MaxRingBits} {options.BatchesInFlight} {options.MaxItemsPerBatch} " +
+            $"{options.InputBytesPerBatch} {options.OutputBytesPerBatch} {options.TypicalItemBytes} {options.SoftwareThreads} " +
+            $"{options.HostCopyThreads} {options.DebugGuardBytes} {options.MaxGroupRingBytes}");
+        if (key is not null && cache!.TryLoad(key) is { } cached && SupportedAlgorithms.All(cached.ContainsKey))
+        {
+            Use(cached);
+            return;
+        }
+        Calibrate(options.TypicalItemBytes);
+        if (key is not null) cache!.Store(key, calibrations.Values);
+    }
+
+    private void Use(IReadOnlyDictionary<CompressionAlgorithm, OpenClCalibration> measured)
+    {
         calibrations = measured;
-        minimumBatchSize = measured[CompressionAlgorithm.Lz4].BreakEvenBatchSize;
+        minimumBatchSize = measured.Values.Min(c => c.BreakEvenBatchSize(options.SoftwareThreads));
+    }
+
+    /// <summary>Largest power-of-two ring (log2, at most 32 KiB) that fits local memory beside the kernels' own; 0 when none does.</summary>
+    internal static int MaxRingBitsFor(long localMemoryBytes)
+    {
+        long room = localMemoryBytes - OpenClKernelSource.GroupStaticLocalBytes;
+        int bits = 0;
+        for (int b = OpenClBatchSlot.MinRingBits; b <= 15 && (1L << b) <= room; b++) bits = b;
+        return bits;
     }
 
     /// <summary>Test hook: the batch runner (raw descriptors).</summary>

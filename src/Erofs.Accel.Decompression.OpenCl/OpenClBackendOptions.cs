@@ -13,8 +13,8 @@ public sealed record OpenClBackendOptions
 
     public OpenClMemoryMode MemoryMode { get; init; } = OpenClMemoryMode.Auto;
 
-    /// <summary>Batches that may be in flight at once (each owns one set of buffers); 2..4.</summary>
-    public int BatchesInFlight { get; init; } = 3;
+    /// <summary>Batches that may be in flight at once (each owns one set of buffers and its own queue); 1..8.</summary>
+    public int BatchesInFlight { get; init; } = 4;
 
     /// <summary>Items one in-flight batch holds at most; bigger requests are split over several.</summary>
     public int MaxItemsPerBatch { get; init; } = 2048;
@@ -34,21 +34,55 @@ public sealed record OpenClBackendOptions
     /// <summary>Work-items per work-group in the work-item-per-item layout.</summary>
     public int ItemsPerWorkGroup { get; init; } = 1;
 
-    /// <summary>Work-items per work-group in the work-group-per-item layout (capped by the device).</summary>
-    public int GroupSize { get; init; } = 64;
+    /// <summary>
+    /// Work-items per work-group in the work-group-per-item layout (capped by the device). 32 is one NVIDIA warp (and
+    /// half an AMD GCN wavefront): the group's barriers stay cheap and many items fit on each compute unit.
+    /// </summary>
+    public int GroupSize { get; init; } = 32;
+
+    /// <summary>
+    /// Largest local output ring of a work-group-per-item kernel (a power of two, 4 KiB..32 KiB; the device's local
+    /// memory may allow less). Items decoding to more go through the ring in parts (tests use a small ring for that).
+    /// </summary>
+    public int MaxGroupRingBytes { get; init; } = 32 << 10;
+
+    /// <summary>Host threads that copy a large batch into its slot and the decoded bytes out (default: a quarter of the cores, 1..8).</summary>
+    public int HostCopyThreads { get; init; } = Math.Clamp(Environment.ProcessorCount / 4, 1, 8);
+
+    /// <summary>
+    /// Queues with profiling: every submission also records device-side stage times (launch, upload, kernels,
+    /// download) in <see cref="OpenClBackend.Statistics"/>. Costs a few microseconds per submission.
+    /// </summary>
+    public bool ProfileStages { get; init; }
+
+    /// <summary>
+    /// Host threads the software decoders would use for a batch, for the start-up comparison (default: every core).
+    /// The engine passes its own figure per batch to <see cref="OpenClBackend.IsWorthSending"/>.
+    /// </summary>
+    public int SoftwareThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Keep calibration results per device and host under <see cref="ProgramCacheDirectory"/> and reuse them.</summary>
+    public bool UseCalibrationCache { get; init; } = true;
+
+    /// <summary>Longest a calibration result is reused.</summary>
+    public TimeSpan CalibrationCacheLifetime { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>Time one batch may take on the device before the device is declared unhealthy.</summary>
     public TimeSpan BatchDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Where compiled program binaries are kept; null = $XDG_CACHE_HOME/erofs-accel/opencl or ~/.cache/erofs-accel/opencl.</summary>
+    /// <summary>Where compiled program binaries (and calibrations) are kept; null = $XDG_CACHE_HOME/erofs-accel/opencl or ~/.cache/erofs-accel/opencl.</summary>
     public string? ProgramCacheDirectory { get; init; }
 
     public bool UseProgramCache { get; init; } = true;
 
-    /// <summary>Measure fixed and per-byte cost against software at start-up to set MinimumBatchSize.</summary>
+    /// <summary>
+    /// Measure, per algorithm, the fixed cost of a submission and the device's throughput against this host's
+    /// software decoders at start-up (or take them from the calibration cache); the backend then takes only batches
+    /// it finishes sooner than software would.
+    /// </summary>
     public bool Calibrate { get; init; } = true;
 
-    /// <summary>Minimum batch size used when calibration is off.</summary>
+    /// <summary>Minimum batch size used when calibration is off (any batch of at least this many items is taken).</summary>
     public int DefaultMinimumBatchSize { get; init; } = 64;
 
     /// <summary>Typical decoded size of one pcluster, used to turn per-byte costs into a batch size.</summary>
@@ -73,6 +107,10 @@ public sealed record OpenClBackendOptions
         if (MinItemsPerSubmission < 0) return "MinItemsPerSubmission must not be negative";
         if (ItemsPerWorkGroup is < 1 or > 1024) return $"ItemsPerWorkGroup {ItemsPerWorkGroup} outside 1..1024";
         if (GroupSize is < 1 or > 1024) return $"GroupSize {GroupSize} outside 1..1024";
+        if (MaxGroupRingBytes is < 4096 or > 32768 || (MaxGroupRingBytes & (MaxGroupRingBytes - 1)) != 0)
+            return $"MaxGroupRingBytes {MaxGroupRingBytes}: a power of two from 4096 to 32768";
+        if (HostCopyThreads is < 1 or > 256) return $"HostCopyThreads {HostCopyThreads} outside 1..256";
+        if (SoftwareThreads is < 1 or > 4096) return $"SoftwareThreads {SoftwareThreads} outside 1..4096";
         if (BatchDeadline <= TimeSpan.Zero) return "BatchDeadline must be positive";
         if (DebugGuardBytes is < 0 or > 4096) return $"DebugGuardBytes {DebugGuardBytes} outside 0..4096";
         if (TypicalItemBytes <= 0) return "TypicalItemBytes must be positive";

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
-/// Spreads batches over a small pool of slots (2-3 in flight on one in-order queue): while the device decodes one
-/// slot, the host fills the next and collects the previous. Each slot's completion comes from an event callback; a
+/// Spreads batches over a small pool of slots, each with its own queue: while the device decodes one slot, the host
+/// fills the next and collects the previous, and on a GPU one slot's transfers overlap another's kernels. Large
+/// fills and collects are split over several host threads. Each slot's completion comes from an event callback; a
 /// slot that misses its deadline marks the device unhealthy and its items time out (the engine falls back).
 /// </summary>
 internal sealed class OpenClBatchRunner : IDisposable
@@ -17,26 +19,33 @@ internal sealed class OpenClBatchRunner : IDisposable
     private TimeSpan deadline;
     private readonly string backendName;
     private readonly int minItemsPerSubmission;
+    private readonly ParallelOptions hostCopies;
     private volatile string? unhealthyReason;
     private long guardViolations;
     private long batchesSubmitted;
-    private long fillTicks, deviceTicks, collectTicks, itemsDecoded, bytesDecoded;
+    private long fillTicks, enqueueTicks, deviceTicks, collectTicks, itemsDecoded, bytesDecoded, bytesIn;
+    private long profiledSubmissions, launchNs, uploadNs, kernelNs, downloadNs;
     private int disposed;
 
+    /// <summary>Fills and collects of at least this many bytes are split over <see cref="OpenClBackendOptions.HostCopyThreads"/>.</summary>
+    private const long ParallelCopyBytes = 4 << 20;
+
     public OpenClBatchRunner(OpenClDeviceRuntime runtime, OpenClBackendOptions options, bool zeroCopy, bool groupLayout,
-        int localSize, string backendName)
+        int localSize, int maxRingBits, string backendName)
     {
         this.runtime = runtime;
         this.backendName = backendName;
         deadline = options.BatchDeadline;
         minItemsPerSubmission = options.MinItemsPerSubmission;
+        hostCopies = new ParallelOptions { MaxDegreeOfParallelism = options.HostCopyThreads };
         slots = new OpenClBatchSlot[options.BatchesInFlight];
         try
         {
             for (int i = 0; i < slots.Length; i++)
             {
                 slots[i] = new OpenClBatchSlot(runtime, options.MaxItemsPerBatch, options.InputBytesPerBatch,
-                    options.OutputBytesPerBatch, zeroCopy, groupLayout, localSize, options.DebugGuardBytes);
+                    options.OutputBytesPerBatch, zeroCopy, groupLayout, localSize, maxRingBits, options.DebugGuardBytes,
+                    options.ProfileStages);
                 free.Enqueue(slots[i]);
             }
         }
@@ -63,12 +72,19 @@ internal sealed class OpenClBatchRunner : IDisposable
     public long GuardViolations => Interlocked.Read(ref guardViolations);
     public long BatchesSubmitted => Interlocked.Read(ref batchesSubmitted);
 
-    /// <summary>Cumulative host and device time split and volume since start.</summary>
+    /// <summary>Cumulative stage times and volume since start.</summary>
     public OpenClStatistics Statistics => new(
         Interlocked.Read(ref batchesSubmitted), Interlocked.Read(ref itemsDecoded), Interlocked.Read(ref bytesDecoded),
-        TimeSpan.FromTicks(Interlocked.Read(ref fillTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency),
-        TimeSpan.FromTicks(Interlocked.Read(ref deviceTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency),
-        TimeSpan.FromTicks(Interlocked.Read(ref collectTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+        Interlocked.Read(ref bytesIn),
+        FromStopwatch(Interlocked.Read(ref fillTicks)), FromStopwatch(Interlocked.Read(ref enqueueTicks)),
+        FromStopwatch(Interlocked.Read(ref deviceTicks)), FromStopwatch(Interlocked.Read(ref collectTicks)),
+        Interlocked.Read(ref profiledSubmissions),
+        FromNanoseconds(Interlocked.Read(ref launchNs)), FromNanoseconds(Interlocked.Read(ref uploadNs)),
+        FromNanoseconds(Interlocked.Read(ref kernelNs)), FromNanoseconds(Interlocked.Read(ref downloadNs)));
+
+    private static TimeSpan FromStopwatch(long ticks) => TimeSpan.FromTicks(ticks * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+
+    private static TimeSpan FromNanoseconds(long ns) => TimeSpan.FromTicks(ns / 100);
 
     public void MarkUnhealthy(string reason) => unhealthyReason ??= reason;
 
@@ -99,21 +115,9 @@ internal sealed class OpenClBatchRunner : IDisposable
                     break;
                 }
                 slot.Reset();
-                long fillStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                int limit = ItemsForThisSubmission(n - next);
-                while (next < n && slot.Count < limit)
-                {
-                    var request = batch.Span[next];
-                    if (!accepted(request))
-                    {
-                        results.Span[next] = new(DecodeStatus.Unsupported, 0, backendName, FallbackReason.Unsupported);
-                        next++;
-                        continue;
-                    }
-                    if (!slot.TryAdd(request.Source.Span, request.Parameters, next)) break;
-                    next++;
-                }
-                Interlocked.Add(ref fillTicks, System.Diagnostics.Stopwatch.GetTimestamp() - fillStart);
+                long fillStart = Stopwatch.GetTimestamp();
+                next = Fill(slot, batch, results, next, ItemsForThisSubmission(n - next), accepted);
+                Interlocked.Add(ref fillTicks, Stopwatch.GetTimestamp() - fillStart);
                 if (slot.Count == 0)
                 {
                     Release(slot);
@@ -167,7 +171,7 @@ internal sealed class OpenClBatchRunner : IDisposable
             Abandon(slot);
             return DecodeStatus.TimedOut;
         }
-        slot.ReleaseEvent();
+        slot.ReleaseEvents(out _);
         if (done.Result < 0)
         {
             MarkUnhealthy($"device reported execution status {done.Result}");
@@ -200,7 +204,7 @@ internal sealed class OpenClBatchRunner : IDisposable
                 }
             }
             int status = await done.WaitAsync(deadline).ConfigureAwait(false);
-            slot.ReleaseEvent();
+            slot.ReleaseEvents(out _);
             if (status < 0) throw new OpenClException("batch", status);
             var results = new OpenClItemResult[slot.Count];
             for (int i = 0; i < results.Length; i++) results[i] = slot.ResultAt(slot.SlotIndexOf(i));
@@ -239,7 +243,7 @@ internal sealed class OpenClBatchRunner : IDisposable
             Release(slot);
             return;
         }
-        slot.ReleaseEvent();
+        slot.ReleaseEvents(out var stages);
         if (status < 0)
         {
             MarkUnhealthy($"device reported execution status {status}");
@@ -247,12 +251,89 @@ internal sealed class OpenClBatchRunner : IDisposable
             Release(slot);
             return;
         }
+        Interlocked.Add(ref enqueueTicks, slot.LastEnqueueTicks);
         Interlocked.Add(ref deviceTicks, slot.LastDeviceTicks);
-        long collectStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (stages.Measured)
+        {
+            Interlocked.Increment(ref profiledSubmissions);
+            Interlocked.Add(ref launchNs, (long)stages.LaunchNs);
+            Interlocked.Add(ref uploadNs, (long)stages.UploadNs);
+            Interlocked.Add(ref kernelNs, (long)stages.KernelNs);
+            Interlocked.Add(ref downloadNs, (long)stages.DownloadNs);
+        }
+        long collectStart = Stopwatch.GetTimestamp();
+        long bytes = Collect(slot, batch, results);
+        Interlocked.Add(ref itemsDecoded, slot.Count);
+        Interlocked.Add(ref bytesDecoded, bytes);
+        Interlocked.Add(ref bytesIn, slot.InputBytesUsed);
+        Interlocked.Add(ref collectTicks, Stopwatch.GetTimestamp() - collectStart);
+        Release(slot);
+    }
+
+    /// <summary>
+    /// Places requests from <paramref name="next"/> on into the slot (at most <paramref name="limit"/> items) and
+    /// copies their inputs in, over several threads when there are many bytes. Returns the first request not taken.
+    /// </summary>
+    private int Fill(OpenClBatchSlot slot, ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
+        int next, int limit, Func<DecompressionRequest, bool> accepted)
+    {
+        int n = batch.Length;
+        var requests = batch.Span;
+        while (next < n && slot.Count < limit)
+        {
+            var request = requests[next];
+            if (!accepted(request))
+            {
+                results.Span[next] = new(DecodeStatus.Unsupported, 0, backendName, FallbackReason.Unsupported);
+                next++;
+                continue;
+            }
+            if (!slot.TryPlace(request.Source.Length, request.Parameters, next, out _)) break;
+            next++;
+        }
+        int placed = slot.Count;
+        if (placed == 0) return next;
+        if (slot.InputBytesUsed < ParallelCopyBytes || hostCopies.MaxDegreeOfParallelism <= 1)
+        {
+            for (int i = 0; i < placed; i++) CopyInput(slot, requests, i);
+            return next;
+        }
+        int stripes = Math.Min(hostCopies.MaxDegreeOfParallelism, placed);
+        Parallel.For(0, stripes, hostCopies, s =>
+        {
+            var all = batch.Span;
+            for (int i = placed * s / stripes, end = placed * (s + 1) / stripes; i < end; i++) CopyInput(slot, all, i);
+        });
+        return next;
+    }
+
+    private static void CopyInput(OpenClBatchSlot slot, ReadOnlySpan<DecompressionRequest> requests, int ordinal)
+    {
+        int k = slot.SlotIndexOf(ordinal);
+        ref readonly var d = ref slot.DescriptorAt(k);
+        requests[slot.RequestIndexAt(k)].Source.Span.CopyTo(slot.InputAt((int)d.InputOffset, (int)d.InputLength));
+    }
+
+    /// <summary>Copies every item's bytes out and writes its result; over several threads when there are many bytes.</summary>
+    private long Collect(OpenClBatchSlot slot, ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results)
+    {
+        int count = slot.Count;
+        if (slot.OutputBytesUsed < ParallelCopyBytes || hostCopies.MaxDegreeOfParallelism <= 1)
+            return CollectRange(slot, batch, results, 0, count);
+        int stripes = Math.Min(hostCopies.MaxDegreeOfParallelism, count);
+        long total = 0;
+        Parallel.For(0, stripes, hostCopies, s =>
+            Interlocked.Add(ref total, CollectRange(slot, batch, results, count * s / stripes, count * (s + 1) / stripes)));
+        return total;
+    }
+
+    private long CollectRange(OpenClBatchSlot slot, ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
+        int from, int to)
+    {
         var requests = batch.Span;
         var output = results.Span;
         long bytes = 0;
-        for (int i = 0; i < slot.Count; i++)
+        for (int i = from; i < to; i++)
         {
             int k = slot.SlotIndexOf(i);
             int index = slot.RequestIndexAt(k);
@@ -262,10 +343,7 @@ internal sealed class OpenClBatchRunner : IDisposable
             bytes += written;
             output[index] = new DecompressionResult(st, written, backendName, Fallback(st));
         }
-        Interlocked.Add(ref itemsDecoded, slot.Count);
-        Interlocked.Add(ref bytesDecoded, bytes);
-        Interlocked.Add(ref collectTicks, System.Diagnostics.Stopwatch.GetTimestamp() - collectStart);
-        Release(slot);
+        return bytes;
     }
 
     /// <summary>Spreads a large remainder over the slots so filling one overlaps decoding another.</summary>

@@ -1,23 +1,34 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Silk.NET.OpenCL;
 
 namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
-/// One reusable set of batch buffers (input, output, descriptors, results) with its own kernel objects, owned by
-/// at most one batch at a time. LZ4 items fill the descriptor table from the front, DEFLATE items from the back,
-/// so each algorithm is one contiguous kernel launch. Completion arrives through an OpenCL event callback.
+/// One reusable set of batch buffers (input, output, descriptors, results) with its own in-order queue and kernel
+/// objects, owned by at most one batch at a time. Everything is made once, when the backend starts: a submission
+/// only copies, enqueues and launches. LZ4 descriptors fill the table from the front, DEFLATE from the back, so each
+/// algorithm is one launch. Only the bytes a batch uses cross the bus. Completion arrives through an event callback.
 /// </summary>
 internal sealed unsafe class OpenClBatchSlot : IDisposable
 {
     public const byte GuardPattern = 0xA5;
 
+    /// <summary>Smallest output ring of the group kernels (2^12 bytes: longer than any DEFLATE match).</summary>
+    public const int MinRingBits = 12;
+
+    private const int MaxEvents = 16;
+    private const int ClComplete = 0;
+
     private static readonly EventNotifyCallback CompletionCallback = OnEventComplete;
 
     private readonly OpenClDeviceRuntime runtime;
+    private readonly OpenClQueueHandle queue;
     private readonly bool zeroCopy;
     private readonly bool groupLayout;
+    private readonly bool profiling;
     private readonly int localSize;
+    private readonly int maxRingBits;
     private readonly int guardBytes;
     private readonly OpenClMemHandle inputBuffer, outputBuffer, descriptorBuffer, resultBuffer;
     private readonly OpenClMemHandle? inputStage, outputStage, descriptorStage, resultStage;
@@ -25,18 +36,20 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
     private readonly OpenClKernelHandle lz4Kernel, deflateKernel;
     private readonly int[] requestIndex;
     private readonly int[] skip;
+    private readonly nint[] events = new nint[MaxEvents];
+    private readonly EventStage[] eventStages = new EventStage[MaxEvents];
     private GCHandle self;
 
     private byte* hostIn, hostOut;
     private OpenClItemDescriptor* hostDesc;
     private OpenClItemResult* hostRes;
-    private int lz4Count, deflateCount, usedIn, usedOut;
+    private int lz4Count, deflateCount, usedIn, usedOut, lz4MaxOutput, deflateMaxOutput;
+    private int eventCount;
     private TaskCompletionSource<int>? completion;
     private nint markerEvent;
-    private long submittedAt, completedAt;
+    private long submittedAt, enqueuedAt, completedAt;
 
-    /// <summary>Stopwatch ticks between the last submission and its completion callback.</summary>
-    public long LastDeviceTicks => completedAt - submittedAt;
+    private enum EventStage : byte { Upload, Kernel, Download }
 
     public int MaxItems { get; }
     public int InputCapacity { get; }
@@ -45,27 +58,35 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
     public int InputBytesUsed => usedIn;
     public int OutputBytesUsed => usedOut;
 
+    /// <summary>Stopwatch ticks spent in the API calls of the last submission.</summary>
+    public long LastEnqueueTicks => enqueuedAt - submittedAt;
+
+    /// <summary>Stopwatch ticks between the start of the last submission and its completion callback.</summary>
+    public long LastDeviceTicks => completedAt - submittedAt;
+
     /// <summary>Set when a batch outlived its deadline: the device may still write into these buffers.</summary>
     public bool Abandoned { get; set; }
 
     public OpenClBatchSlot(OpenClDeviceRuntime runtime, int maxItems, int inputCapacity, int outputCapacity,
-        bool zeroCopy, bool groupLayout, int localSize, int guardBytes)
+        bool zeroCopy, bool groupLayout, int localSize, int maxRingBits, int guardBytes, bool profiling)
     {
         this.runtime = runtime;
         this.zeroCopy = zeroCopy;
         this.groupLayout = groupLayout;
         this.localSize = localSize;
+        this.maxRingBits = maxRingBits;
         this.guardBytes = guardBytes;
+        this.profiling = profiling;
         MaxItems = maxItems;
         InputCapacity = inputCapacity;
         OutputCapacity = outputCapacity;
         requestIndex = new int[maxItems];
         skip = new int[maxItems];
-        var api = OpenClNative.Api;
         nuint descBytes = (nuint)(maxItems * sizeof(OpenClItemDescriptor));
         nuint resBytes = (nuint)(maxItems * sizeof(OpenClItemResult));
         try
         {
+            queue = runtime.CreateQueue(profiling);
             if (zeroCopy)
             {
                 inputHost = new AlignedNativeMemory((nuint)inputCapacity, 4096);
@@ -79,7 +100,7 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
                 hostIn = (byte*)Map(inputBuffer, MapFlags.WriteInvalidateRegion, (nuint)inputCapacity, blocking: true);
                 hostOut = (byte*)Map(outputBuffer, MapFlags.Read | MapFlags.Write, (nuint)outputCapacity, blocking: true);
                 hostDesc = (OpenClItemDescriptor*)Map(descriptorBuffer, MapFlags.WriteInvalidateRegion, descBytes, blocking: true);
-                hostRes = (OpenClItemResult*)Map(resultBuffer, MapFlags.Read | MapFlags.Write, resBytes, blocking: true);
+                hostRes = (OpenClItemResult*)Map(resultBuffer, MapFlags.Read, resBytes, blocking: true);
             }
             else
             {
@@ -117,6 +138,8 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         deflateCount = 0;
         usedIn = 0;
         usedOut = guardBytes;
+        lz4MaxOutput = 0;
+        deflateMaxOutput = 0;
         if (guardBytes > 0) new Span<byte>(hostOut, guardBytes).Fill(GuardPattern);
     }
 
@@ -126,24 +149,39 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         && sourceLength <= InputCapacity - usedIn
         && (long)decodedLength + guardBytes <= OutputCapacity - usedOut;
 
-    /// <summary>Copies the item's input in and writes its descriptor; false when the slot is full.</summary>
-    public bool TryAdd(ReadOnlySpan<byte> source, in DecodeParameters parameters, int request)
+    /// <summary>
+    /// Places one item: reserves its input and output ranges and writes its descriptor; false when the slot is full.
+    /// Returns where its input goes (<paramref name="inputOffset"/>); the caller copies it there with
+    /// <see cref="InputAt"/> (several items may be copied at once by different threads).
+    /// </summary>
+    public bool TryPlace(int sourceLength, in DecodeParameters parameters, int request, out int inputOffset)
     {
-        if (!Fits(source.Length, parameters.DecodedLength)) return false;
-        source.CopyTo(new Span<byte>(hostIn + usedIn, source.Length));
+        inputOffset = 0;
+        if (!Fits(sourceLength, parameters.DecodedLength)) return false;
+        inputOffset = usedIn;
         var d = new OpenClItemDescriptor
         {
             InputOffset = (uint)usedIn,
-            InputLength = (uint)source.Length,
+            InputLength = (uint)sourceLength,
             OutputOffset = (uint)usedOut,
             OutputCapacity = (uint)parameters.DecodedLength,
             Flags = parameters.Partial ? OpenClItemDescriptor.FlagPartial : 0u,
         };
-        int k = parameters.Algorithm == CompressionAlgorithm.Lz4 ? lz4Count++ : MaxItems - ++deflateCount;
+        int k;
+        if (parameters.Algorithm == CompressionAlgorithm.Lz4)
+        {
+            k = lz4Count++;
+            lz4MaxOutput = Math.Max(lz4MaxOutput, parameters.DecodedLength);
+        }
+        else
+        {
+            k = MaxItems - ++deflateCount;
+            deflateMaxOutput = Math.Max(deflateMaxOutput, parameters.DecodedLength);
+        }
         hostDesc[k] = d;
         requestIndex[k] = request;
         skip[k] = parameters.DecodedSkip;
-        usedIn += source.Length;
+        usedIn += sourceLength;
         usedOut += parameters.DecodedLength;
         if (guardBytes > 0)
         {
@@ -153,6 +191,17 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         return true;
     }
 
+    /// <summary>Places one item and copies its input in (one thread); false when the slot is full.</summary>
+    public bool TryAdd(ReadOnlySpan<byte> source, in DecodeParameters parameters, int request)
+    {
+        if (!TryPlace(source.Length, parameters, request, out int at)) return false;
+        source.CopyTo(InputAt(at, source.Length));
+        return true;
+    }
+
+    /// <summary>The input range reserved by <see cref="TryPlace"/>.</summary>
+    public Span<byte> InputAt(int offset, int length) => new(hostIn + offset, length);
+
     /// <summary>Test hook: places raw input bytes and descriptors as given (no host checks beyond buffer sizes of the copy).</summary>
     internal void LoadRaw(ReadOnlySpan<byte> input, ReadOnlySpan<OpenClItemDescriptor> lz4Items, ReadOnlySpan<OpenClItemDescriptor> deflateItems, int outputBytes)
     {
@@ -160,12 +209,18 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         input.CopyTo(new Span<byte>(hostIn, InputCapacity));
         usedIn = input.Length;
         usedOut = outputBytes;
-        for (int i = 0; i < lz4Items.Length; i++) { hostDesc[i] = lz4Items[i]; requestIndex[i] = i; }
+        for (int i = 0; i < lz4Items.Length; i++)
+        {
+            hostDesc[i] = lz4Items[i];
+            requestIndex[i] = i;
+            lz4MaxOutput = Math.Max(lz4MaxOutput, (int)Math.Min(int.MaxValue, lz4Items[i].OutputCapacity));
+        }
         for (int i = 0; i < deflateItems.Length; i++)
         {
             int k = MaxItems - deflateItems.Length + i;
             hostDesc[k] = deflateItems[i];
             requestIndex[k] = lz4Items.Length + i;
+            deflateMaxOutput = Math.Max(deflateMaxOutput, (int)Math.Min(int.MaxValue, deflateItems[i].OutputCapacity));
         }
         lz4Count = lz4Items.Length;
         deflateCount = deflateItems.Length;
@@ -179,9 +234,6 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
     public ref readonly OpenClItemDescriptor DescriptorAt(int slotIndex) => ref hostDesc[slotIndex];
 
     public OpenClItemResult ResultAt(int slotIndex) => hostRes[slotIndex];
-
-    /// <summary>Decoded bytes of an item as the device left them (only valid after completion).</summary>
-    public ReadOnlySpan<byte> OutputOf(int slotIndex, int length) => new(hostOut + hostDesc[slotIndex].OutputOffset, length);
 
     /// <summary>Whole used part of the output buffer (guard checks in tests).</summary>
     public ReadOnlySpan<byte> UsedOutput => new(hostOut, usedOut);
@@ -240,11 +292,11 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
     internal Task<int> SubmitUnchecked()
     {
         var api = OpenClNative.Api;
-        nint queue = runtime.Queue.Raw;
         var tcs = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         completion = tcs;
         Abandoned = false;
-        submittedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        eventCount = 0;
+        submittedAt = Stopwatch.GetTimestamp();
         nuint descBytes = (nuint)(MaxItems * sizeof(OpenClItemDescriptor));
         nuint resBytes = (nuint)(MaxItems * sizeof(OpenClItemResult));
         if (zeroCopy)
@@ -260,12 +312,14 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
             if (guardBytes > 0 && usedOut > 0) Write(outputBuffer, 0, (nuint)usedOut, hostOut);
             WriteTableRanges(descriptorBuffer, (byte*)hostDesc, sizeof(OpenClItemDescriptor));
         }
-        if (lz4Count > 0) Launch(lz4Kernel, 0, lz4Count);
-        if (deflateCount > 0) Launch(deflateKernel, MaxItems - deflateCount, deflateCount);
+        if (lz4Count > 0) Launch(lz4Kernel, 0, lz4Count, lz4MaxOutput);
+        if (deflateCount > 0) Launch(deflateKernel, MaxItems - deflateCount, deflateCount, deflateMaxOutput);
         if (zeroCopy)
         {
-            hostOut = (byte*)Map(outputBuffer, MapFlags.Read | MapFlags.Write, (nuint)OutputCapacity, blocking: false);
-            hostRes = (OpenClItemResult*)Map(resultBuffer, MapFlags.Read | MapFlags.Write, resBytes, blocking: false);
+            // only what the batch used comes back; input and descriptors are overwritten anyway (no copy-in)
+            nuint outBytes = guardBytes > 0 ? (nuint)OutputCapacity : (nuint)Math.Max(usedOut, 1);
+            hostOut = (byte*)Map(outputBuffer, MapFlags.Read | MapFlags.Write, outBytes, blocking: false, EventStage.Download);
+            hostRes = (OpenClItemResult*)Map(resultBuffer, MapFlags.Read, resBytes, blocking: false, EventStage.Download);
             hostIn = (byte*)Map(inputBuffer, MapFlags.WriteInvalidateRegion, (nuint)InputCapacity, blocking: false);
             hostDesc = (OpenClItemDescriptor*)Map(descriptorBuffer, MapFlags.WriteInvalidateRegion, descBytes, blocking: false);
         }
@@ -275,19 +329,54 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
             ReadTableRanges(resultBuffer, (byte*)hostRes, sizeof(OpenClItemResult));
         }
         nint marker;
-        OpenClNative.Check(api.EnqueueMarkerWithWaitList(queue, 0, null, &marker), "clEnqueueMarkerWithWaitList");
+        OpenClNative.Check(api.EnqueueMarkerWithWaitList(queue.Raw, 0, null, &marker), "clEnqueueMarkerWithWaitList");
         markerEvent = marker;
-        const int ClComplete = 0;
         OpenClNative.Check(api.SetEventCallback(marker, ClComplete, CompletionCallback, (void*)GCHandle.ToIntPtr(self)), "clSetEventCallback");
-        OpenClNative.Check(api.Flush(queue), "clFlush");
+        OpenClNative.Check(api.Flush(queue.Raw), "clFlush");
+        enqueuedAt = Stopwatch.GetTimestamp();
         return tcs.Task;
     }
 
-    /// <summary>Releases the completion event of the last batch (after its callback ran).</summary>
-    public void ReleaseEvent()
+    /// <summary>Releases the events of the last batch (after its callback ran); with profiling, first reads their timestamps.</summary>
+    public void ReleaseEvents(out OpenClDeviceStages stages)
     {
+        stages = default;
+        var api = OpenClNative.Api;
+        if (profiling && eventCount > 0) stages = ReadStages(api);
+        for (int i = 0; i < eventCount; i++)
+        {
+            api.ReleaseEvent(events[i]);
+            events[i] = 0;
+        }
+        eventCount = 0;
         var e = Interlocked.Exchange(ref markerEvent, 0);
-        if (e != 0) OpenClNative.Api.ReleaseEvent(e);
+        if (e != 0) api.ReleaseEvent(e);
+    }
+
+    /// <summary>Device timestamps of the last batch: queued-to-start of its first command, then busy time per stage.</summary>
+    private OpenClDeviceStages ReadStages(CL api)
+    {
+        ulong upload = 0, kernels = 0, download = 0, queued = 0, firstStart = 0;
+        for (int i = 0; i < eventCount; i++)
+        {
+            ulong start = 0, end = 0;
+            if (api.GetEventProfilingInfo(events[i], ProfilingInfo.Start, sizeof(ulong), &start, null) != 0
+                || api.GetEventProfilingInfo(events[i], ProfilingInfo.End, sizeof(ulong), &end, null) != 0)
+                return default;
+            if (i == 0)
+            {
+                firstStart = start;
+                if (api.GetEventProfilingInfo(events[i], ProfilingInfo.Queued, sizeof(ulong), &queued, null) != 0) queued = start;
+            }
+            ulong busy = end > start ? end - start : 0;
+            switch (eventStages[i])
+            {
+                case EventStage.Upload: upload += busy; break;
+                case EventStage.Kernel: kernels += busy; break;
+                default: download += busy; break;
+            }
+        }
+        return new OpenClDeviceStages(true, firstStart > queued ? firstStart - queued : 0, upload, kernels, download);
     }
 
     private static void OnEventComplete(nint evt, int status, void* userData)
@@ -296,7 +385,7 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         {
             if (GCHandle.FromIntPtr((nint)userData).Target is OpenClBatchSlot slot)
             {
-                slot.completedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                slot.completedAt = Stopwatch.GetTimestamp();
                 slot.completion?.TrySetResult(status);
             }
         }
@@ -306,16 +395,36 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         }
     }
 
-    private void Launch(OpenClKernelHandle kernel, int first, int count)
+    /// <summary>
+    /// Launches one kernel over <paramref name="count"/> items. Group kernels get a local output ring as large as
+    /// the largest item (a power of two, at least 4 KiB, at most what the device's local memory allows).
+    /// </summary>
+    private void Launch(OpenClKernelHandle kernel, int first, int count, int largestOutput)
     {
         var api = OpenClNative.Api;
         uint f = (uint)first, c = (uint)count;
         OpenClNative.Check(api.SetKernelArg(kernel.Raw, 6, sizeof(uint), &f), "clSetKernelArg first");
         OpenClNative.Check(api.SetKernelArg(kernel.Raw, 7, sizeof(uint), &c), "clSetKernelArg count");
+        if (groupLayout)
+        {
+            uint bits = (uint)RingBitsFor(largestOutput, maxRingBits);
+            OpenClNative.Check(api.SetKernelArg(kernel.Raw, 8, (nuint)1 << (int)bits, null), "clSetKernelArg ring");
+            OpenClNative.Check(api.SetKernelArg(kernel.Raw, 9, sizeof(uint), &bits), "clSetKernelArg ring_bits");
+        }
         nuint local = (nuint)localSize;
         nuint global = groupLayout ? (nuint)count * local : ((nuint)count + local - 1) / local * local;
-        OpenClNative.Check(api.EnqueueNdrangeKernel(runtime.Queue.Raw, kernel.Raw, 1, null, &global, &local, 0, null, null),
+        nint evt = 0;
+        OpenClNative.Check(api.EnqueueNdrangeKernel(queue.Raw, kernel.Raw, 1, null, &global, &local, 0, null, profiling ? &evt : null),
             "clEnqueueNDRangeKernel");
+        Keep(evt, EventStage.Kernel);
+    }
+
+    /// <summary>Ring size (log2) for items of at most <paramref name="largestOutput"/> decoded bytes.</summary>
+    public static int RingBitsFor(int largestOutput, int maxRingBits)
+    {
+        int bits = MinRingBits;
+        while (bits < maxRingBits && (1 << bits) < largestOutput) bits++;
+        return bits;
     }
 
     private void SetFixedArguments(OpenClKernelHandle kernel)
@@ -360,22 +469,53 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
             OpenClNative.Api.CreateBuffer(runtime.Context.Raw, flags, size, hostPtr, &err), err, "clCreateBuffer");
     }
 
-    private void* Map(OpenClMemHandle buffer, MapFlags flags, nuint size, bool blocking)
+    /// <summary>Keeps a profiling event of this batch (released after completion); null handles are ignored.</summary>
+    private void Keep(nint evt, EventStage stage)
+    {
+        if (evt == 0) return;
+        if (eventCount == MaxEvents)
+        {
+            OpenClNative.Api.ReleaseEvent(evt);
+            return;
+        }
+        events[eventCount] = evt;
+        eventStages[eventCount++] = stage;
+    }
+
+    private void* Map(OpenClMemHandle buffer, MapFlags flags, nuint size, bool blocking, EventStage? stage = null)
     {
         int err;
-        void* p = OpenClNative.Api.EnqueueMapBuffer(runtime.Queue.Raw, buffer.Raw, blocking, flags, 0, size, 0, null, null, &err);
+        nint evt = 0;
+        void* p = OpenClNative.Api.EnqueueMapBuffer(queue.Raw, buffer.Raw, blocking, flags, 0, size, 0, null,
+            profiling && stage is not null ? &evt : null, &err);
         OpenClNative.Check(err, "clEnqueueMapBuffer");
+        if (stage is { } s) Keep(evt, s);
         return p;
     }
 
-    private void Unmap(OpenClMemHandle buffer, void* mapped) =>
-        OpenClNative.Check(OpenClNative.Api.EnqueueUnmapMemObject(runtime.Queue.Raw, buffer.Raw, mapped, 0, null, null), "clEnqueueUnmapMemObject");
+    private void Unmap(OpenClMemHandle buffer, void* mapped)
+    {
+        nint evt = 0;
+        OpenClNative.Check(OpenClNative.Api.EnqueueUnmapMemObject(queue.Raw, buffer.Raw, mapped, 0, null, profiling ? &evt : null),
+            "clEnqueueUnmapMemObject");
+        Keep(evt, EventStage.Upload);
+    }
 
-    private void Write(OpenClMemHandle buffer, nuint offset, nuint size, void* host) =>
-        OpenClNative.Check(OpenClNative.Api.EnqueueWriteBuffer(runtime.Queue.Raw, buffer.Raw, false, offset, size, host, 0, null, null), "clEnqueueWriteBuffer");
+    private void Write(OpenClMemHandle buffer, nuint offset, nuint size, void* host)
+    {
+        nint evt = 0;
+        OpenClNative.Check(OpenClNative.Api.EnqueueWriteBuffer(queue.Raw, buffer.Raw, false, offset, size, host, 0, null, profiling ? &evt : null),
+            "clEnqueueWriteBuffer");
+        Keep(evt, EventStage.Upload);
+    }
 
-    private void Read(OpenClMemHandle buffer, nuint offset, nuint size, void* host) =>
-        OpenClNative.Check(OpenClNative.Api.EnqueueReadBuffer(runtime.Queue.Raw, buffer.Raw, false, offset, size, host, 0, null, null), "clEnqueueReadBuffer");
+    private void Read(OpenClMemHandle buffer, nuint offset, nuint size, void* host)
+    {
+        nint evt = 0;
+        OpenClNative.Check(OpenClNative.Api.EnqueueReadBuffer(queue.Raw, buffer.Raw, false, offset, size, host, 0, null, profiling ? &evt : null),
+            "clEnqueueReadBuffer");
+        Keep(evt, EventStage.Download);
+    }
 
     public void Dispose()
     {
@@ -385,11 +525,9 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
 
     private void DisposeNative()
     {
-        ReleaseEvent();
-        try
+        if (queue is not null && !queue.IsClosed)
         {
-            var queue = runtime.Queue;
-            if (!queue.IsClosed)
+            try
             {
                 if (zeroCopy)
                 {
@@ -407,10 +545,11 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
                 }
                 OpenClNative.Api.Finish(queue.Raw);
             }
-        }
-        catch (OpenClException)
-        {
-            // best effort on the way out
+            catch (OpenClException)
+            {
+                // best effort on the way out
+            }
+            ReleaseEvents(out _);
         }
         hostIn = hostOut = null;
         hostDesc = null;
@@ -429,6 +568,10 @@ internal sealed unsafe class OpenClBatchSlot : IDisposable
         outputHost?.Dispose();
         descriptorHost?.Dispose();
         resultHost?.Dispose();
+        queue?.Dispose();
         if (self.IsAllocated) self.Free();
     }
 }
+
+/// <summary>Device-side time of one batch from profiling events (nanoseconds; Measured false without profiling).</summary>
+internal readonly record struct OpenClDeviceStages(bool Measured, ulong LaunchNs, ulong UploadNs, ulong KernelNs, ulong DownloadNs);

@@ -3,66 +3,78 @@ using System.Diagnostics;
 namespace Erofs.Accel.Decompression.OpenCl;
 
 /// <summary>
-/// Start-up measurements of the device against single-thread software (see <see cref="OpenClCalibration"/>).
-/// The device cost is a straight line through two batch sizes (small: one submission; large: several slots in
-/// flight), so the per-byte figure is the marginal cost once batches pipeline and the fixed cost is its intercept.
+/// Start-up measurements of the device against this host's software decoder (see <see cref="OpenClCalibration"/>),
+/// bounded in time. Fixed cost: the median of one-item batches, end to end. Device cost per byte: the slope between a
+/// quarter batch and a full batch (all slots pipelined), end to end. Software: the decoder the engine would use
+/// (liblz4 / libdeflate where installed), one thread, after the JIT settles.
 /// </summary>
 internal static class OpenClCalibrator
 {
-    private const int DistinctItems = 256;
-    private const int SmallBatch = 256;
-    private const int LargeBatch = 1024;
-    private const int FixedRuns = 9;
-    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(400);
+    private const int DistinctItems = 64;
+    private const int FixedRuns = 7;
+    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(300);
 
-    public static OpenClCalibration Measure(OpenClBackend backend, CompressionAlgorithm algorithm, int itemBytes)
+    public static OpenClCalibration Measure(OpenClBackend backend, CompressionAlgorithm algorithm, int itemBytes, int softwareThreads)
     {
         itemBytes = Math.Clamp(itemBytes, 4096, backend.MaxItemOutputBytes);
         var packed = new byte[DistinctItems][];
         for (int i = 0; i < DistinctItems; i++)
             packed[i] = OpenClSampleData.Compress(algorithm, OpenClSampleData.Text(itemBytes, 1000 + i));
         var parameters = new DecodeParameters { Algorithm = algorithm, DecodedLength = itemBytes };
-        var requests = new DecompressionRequest[LargeBatch];
-        for (int i = 0; i < LargeBatch; i++)
+        // a full batch: every slot busy (at most 32 MiB decoded)
+        int large = Math.Clamp(backend.BatchCapacityItems(itemBytes), 8, Math.Max(8, (32 << 20) / itemBytes));
+        int quarter = Math.Max(2, large / 4);
+        var requests = new DecompressionRequest[large];
+        for (int i = 0; i < large; i++)
             requests[i] = new DecompressionRequest(packed[i % DistinctItems], new byte[itemBytes], parameters);
-        var results = new DecompressionResult[LargeBatch];
-        var scratch = new byte[itemBytes];
+        var results = new DecompressionResult[large];
 
-        // untimed rounds first: JIT tiers, first touch of the slot buffers
+        // untimed round first: JIT tiers, first touch of the slot buffers
         TimeBatch(backend, requests, results);
-        for (int r = 0; r < 2; r++)
-            for (int i = 0; i < DistinctItems; i++) OpenClSampleData.SoftwareDecode(algorithm, packed[i], scratch);
-
         var single = new double[FixedRuns];
         for (int r = 0; r < FixedRuns; r++)
             single[r] = TimeBatch(backend, requests.AsMemory(0, 1), results);
         Array.Sort(single);
-        double singleNs = single[FixedRuns / 2];
+        double fixedNs = single[FixedRuns / 2];
 
-        double smallNs = Best(() => TimeBatch(backend, requests.AsMemory(0, SmallBatch), results));
+        double quarterNs = Best(() => TimeBatch(backend, requests.AsMemory(0, quarter), results));
         double largeNs = Best(() => TimeBatch(backend, requests, results));
-        double deviceNsPerByte = Math.Max(1e-4, (largeNs - smallNs) / ((double)(LargeBatch - SmallBatch) * itemBytes));
-        double fixedNs = Math.Max(singleNs, smallNs - deviceNsPerByte * SmallBatch * itemBytes);
+        double deviceNsPerByte = largeNs > quarterNs
+            ? (largeNs - quarterNs) / ((double)(large - quarter) * itemBytes)
+            : largeNs / ((double)large * itemBytes);
 
-        // Software keeps getting faster while the JIT promotes the decoder to optimised code (tiering waits ~100 ms
-        // after the first calls), so time rounds for a while and keep the best.
-        double softwareNs = Best(() =>
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < DistinctItems; i++) OpenClSampleData.SoftwareDecode(algorithm, packed[i], scratch);
-            return Stopwatch.GetElapsedTime(start).TotalNanoseconds;
-        });
-        double softwareNsPerByte = softwareNs / ((double)DistinctItems * itemBytes);
-        return new OpenClCalibration(algorithm, fixedNs / 1000, deviceNsPerByte, softwareNsPerByte, itemBytes,
-            OpenClCalibration.BreakEven(fixedNs, deviceNsPerByte, softwareNsPerByte, itemBytes));
+        double softwareNsPerByte = SoftwareNanosecondsPerByte(algorithm, packed, itemBytes);
+        return new OpenClCalibration(algorithm, itemBytes, fixedNs / 1000, Math.Max(1e-4, deviceNsPerByte), softwareNsPerByte, softwareThreads);
     }
 
-    /// <summary>Smallest of at least 3 timings, repeated while the budget lasts (at most 40).</summary>
-    private static double Best(Func<double> time)
+    /// <summary>
+    /// The engine's software decoder on one thread. It keeps getting faster while the JIT promotes code to optimised
+    /// tiers (~100 ms after the first calls), so rounds go on for the budget and the best counts.
+    /// </summary>
+    private static double SoftwareNanosecondsPerByte(CompressionAlgorithm algorithm, byte[][] packed, int itemBytes)
+    {
+        using var software = new SoftwareDecompressor();
+        var parameters = new DecodeParameters { Algorithm = algorithm, DecodedLength = itemBytes };
+        var scratch = new byte[itemBytes];
+        double best = Best(() =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            foreach (var p in packed)
+            {
+                var r = software.Decompress(p, scratch, parameters);
+                if (r.Status != DecodeStatus.Done) throw new InvalidOperationException($"software rejects a calibration item: {r.Status}");
+            }
+            return Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+        }, minimumRounds: 10);
+        return best / ((double)packed.Length * itemBytes);
+    }
+
+    /// <summary>Smallest of at least <paramref name="minimumRounds"/> timings, repeated while the budget lasts (at most 40).</summary>
+    private static double Best(Func<double> time, int minimumRounds = 2)
     {
         double best = double.MaxValue;
         long start = Stopwatch.GetTimestamp();
-        for (int r = 0; r < 3 || (r < 40 && Stopwatch.GetElapsedTime(start) < Budget); r++)
+        for (int r = 0; r < minimumRounds || (r < 40 && Stopwatch.GetElapsedTime(start) < Budget); r++)
             best = Math.Min(best, time());
         return best;
     }

@@ -3,7 +3,7 @@ using Silk.NET.OpenCL;
 
 namespace Erofs.Accel.Decompression.OpenCl;
 
-/// <summary>Context, in-order queue and built program of the chosen device.</summary>
+/// <summary>Context and built program of the chosen device; each batch slot makes its own in-order queue.</summary>
 internal sealed unsafe class OpenClDeviceRuntime : IDisposable
 {
     private const int ContextPlatformProperty = 0x1084;
@@ -11,21 +11,23 @@ internal sealed unsafe class OpenClDeviceRuntime : IDisposable
     public OpenClDeviceInfo Info { get; }
     public nint Device { get; }
     public OpenClContextHandle Context { get; }
-    public OpenClQueueHandle Queue { get; }
     public OpenClProgramHandle Program { get; }
 
     /// <summary>"binary cache" when the program came from the cache, "compiled" when built from source.</summary>
     public string ProgramOrigin { get; }
 
+    /// <summary>Key of the program: device, driver, build options and source (names the binary in the program cache).</summary>
+    public string ProgramKey { get; }
+
     public TimeSpan BuildTime { get; }
 
-    private OpenClDeviceRuntime(OpenClDeviceInfo info, nint device, OpenClContextHandle context, OpenClQueueHandle queue,
-        OpenClProgramHandle program, string origin, TimeSpan buildTime)
+    private OpenClDeviceRuntime(OpenClDeviceInfo info, nint device, OpenClContextHandle context, OpenClProgramHandle program,
+        string origin, string key, TimeSpan buildTime)
     {
+        ProgramKey = key;
         Info = info;
         Device = device;
         Context = context;
-        Queue = queue;
         Program = program;
         ProgramOrigin = origin;
         BuildTime = buildTime;
@@ -38,22 +40,29 @@ internal sealed unsafe class OpenClDeviceRuntime : IDisposable
         int err;
         var props = stackalloc nint[] { ContextPlatformProperty, platform, 0 };
         var ctx = OpenClHandle.Adopt<OpenClContextHandle>(api.CreateContext(props, 1, &device, null, null, &err), err, "clCreateContext");
-        OpenClQueueHandle? queue = null;
         try
         {
-            queue = OpenClHandle.Adopt<OpenClQueueHandle>(
-                api.CreateCommandQueue(ctx.Raw, device, CommandQueueProperties.None, &err), err, "clCreateCommandQueue");
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var program = BuildProgram(api, ctx, device, info, options, out var origin);
-            return new OpenClDeviceRuntime(info, device, ctx, queue, program, origin,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            var program = BuildProgram(api, ctx, device, info, options, out var origin, out var key);
+            return new OpenClDeviceRuntime(info, device, ctx, program, origin, key, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch
         {
-            queue?.Dispose();
             ctx.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A new in-order queue. One per batch slot: on a GPU each queue is its own stream, so one slot's transfers run
+    /// while another slot's kernels do. With <paramref name="profiling"/> its commands carry device timestamps.
+    /// </summary>
+    public OpenClQueueHandle CreateQueue(bool profiling)
+    {
+        int err;
+        var properties = profiling ? CommandQueueProperties.ProfilingEnable : CommandQueueProperties.None;
+        return OpenClHandle.Adopt<OpenClQueueHandle>(
+            OpenClNative.Api.CreateCommandQueue(Context.Raw, Device, properties, &err), err, "clCreateCommandQueue");
     }
 
     public OpenClKernelHandle CreateKernel(string name)
@@ -73,11 +82,11 @@ internal sealed unsafe class OpenClDeviceRuntime : IDisposable
     }
 
     private static OpenClProgramHandle BuildProgram(CL api, OpenClContextHandle ctx, nint device, OpenClDeviceInfo info,
-        OpenClBackendOptions options, out string origin)
+        OpenClBackendOptions options, out string origin, out string key)
     {
         string buildOptions = OpenClKernelSource.BuildOptions(options.ExtraBuildOptions);
         var cache = options.UseProgramCache ? new OpenClProgramCache(options.ProgramCacheDirectory) : null;
-        string key = OpenClKernelSource.CacheKey(info, buildOptions);
+        key = OpenClKernelSource.CacheKey(info, buildOptions);
         var optionBytes = Encoding.ASCII.GetBytes(buildOptions + "\0");
 
         if (cache?.TryLoad(key) is { } binary)
@@ -167,9 +176,7 @@ internal sealed unsafe class OpenClDeviceRuntime : IDisposable
 
     public void Dispose()
     {
-        if (!Queue.IsClosed) OpenClNative.Api.Finish(Queue.Raw);
         Program.Dispose();
-        Queue.Dispose();
         Context.Dispose();
     }
 }

@@ -10,9 +10,14 @@ public static class OpenClRegistration
 {
     /// <summary>
     /// Registers the factory; <paramref name="options"/> gives the options of each backend the engine creates
-    /// (default: <see cref="OpenClBackendOptions.FromEnvironment"/>). Calling again replaces the factory.
+    /// (default: <see cref="OpenClBackendOptions.FromEnvironment"/>), and <paramref name="created"/> (if given) sees each
+    /// backend made, e.g. to report its statistics. Calling again replaces the factory.
     /// </summary>
-    public static void Register(Func<OpenClBackendOptions>? options = null) =>
-        AcceleratorCatalog.Register(OpenClBackend.BackendName,
-            () => OpenClBackend.Create((options ?? OpenClBackendOptions.FromEnvironment)()));
+    public static void Register(Func<OpenClBackendOptions>? options = null, Action<OpenClBackend>? created = null) =>
+        AcceleratorCatalog.Register(OpenClBackend.BackendName, () =>
+        {
+            var backend = OpenClBackend.Create((options ?? OpenClBackendOptions.FromEnvironment)());
+            created?.Invoke(backend);
+            return backend;
+        });
 }

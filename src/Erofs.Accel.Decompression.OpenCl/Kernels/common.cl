@@ -30,21 +30,6 @@ typedef struct {
     uint produced;
 } item_result;
 
-/* A deferred copy executed by a whole work-group (group-per-item layout). */
-#define CMD_LITERAL 0u   /* copy len bytes from in[src] */
-#define CMD_MATCH   1u   /* copy len bytes from out[dst - src], overlapping allowed */
-
-typedef struct {
-    uint dst;
-    uint len;
-    uint src;
-    uint kind;
-} copy_cmd;
-
-#ifndef GROUP_CMDS
-#define GROUP_CMDS 256
-#endif
-
 #ifdef FORCE_BUILD_ERROR
 #error "build failure requested by the host (FORCE_BUILD_ERROR)"
 #endif
@@ -54,34 +39,6 @@ static inline int desc_is_valid(const item_desc d, uint in_size, uint out_size)
     return d.in_len > 0u && d.out_cap > 0u
         && d.in_off <= in_size && d.in_len <= in_size - d.in_off
         && d.out_off <= out_size && d.out_cap <= out_size - d.out_off;
-}
-
-/* Runs the deferred copies of a group: every work-item takes every lsz-th byte. A barrier separates two copies
- * only when the later one reads bytes that an earlier copy of this round wrote. All work-items see the same
- * commands (local memory after a barrier), so they all take the same barriers. */
-static void group_run_cmds(__global const uchar* in, __global uchar* out, __local const copy_cmd* cmds, uint n,
-                           uint lid, uint lsz)
-{
-    uint synced = n > 0u ? cmds[0].dst : 0u;   /* bytes below this are visible to the whole group */
-    for (uint k = 0; k < n; k++) {
-        const copy_cmd c = cmds[k];
-        if (c.kind == CMD_LITERAL) {
-            for (uint i = lid; i < c.len; i += lsz)
-                out[c.dst + i] = in[c.src + i];
-        } else {
-            uint from = c.dst - c.src;
-            uint span = c.len < c.src ? c.len : c.src;
-            if (from + span > synced) {
-                barrier(CLK_GLOBAL_MEM_FENCE);
-                synced = c.dst;
-            }
-            for (uint i = lid; i < c.len; i += lsz) {
-                uint j = i < c.src ? i : i % c.src;
-                out[c.dst + i] = out[from + j];
-            }
-        }
-    }
-    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
 }
 
 /* Unaligned 8-byte access through a packed struct: one plain load/store on CPUs (vloadn may become byte loads). */

@@ -1,20 +1,6 @@
 /* Raw DEFLATE (RFC 1951) decoding: definitions shared by both instantiations of inflate_core.cl. */
 
-#define DF_FAST_BITS 9
-#define DF_FAST_SIZE (1 << DF_FAST_BITS)
 #define DF_NONE 0xFFFFFFFFu
-
-/* Huffman tables of one block: a 9-bit lookup table ((symbol << 4) | length, 0 = longer code) plus canonical
- * count/symbol arrays for codes of 10..15 bits. */
-typedef struct {
-    ushort lfast[DF_FAST_SIZE];
-    ushort dfast[DF_FAST_SIZE];
-    ushort lsym[288];
-    ushort dsym[32];
-    ushort lcount[16];
-    ushort dcount[16];
-    uchar lens[320];
-} inflate_tables;
 
 /* Resumable decoder state (private to the decoding work-item). */
 typedef struct {
@@ -22,12 +8,14 @@ typedef struct {
     uint bits, ip, iend, overrun;
     uint op, ostart, oend;
     uint mode, stored_left, last, partial;
-    uint status, done, pending_lo;
+    uint status, done;
+    uint hlit, hdist;   /* code lengths waiting in the tables' lens (DF_MODE_TABLES) */
 } inflate_state;
 
 #define DF_MODE_HEADER 0u
 #define DF_MODE_HUFFMAN 1u
 #define DF_MODE_STORED 2u
+#define DF_MODE_TABLES 3u   /* a block's code lengths are read; its decoding tables are not built yet */
 
 __constant ushort df_len_base[29] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59,
                                       67, 83, 99, 115, 131, 163, 195, 227, 258 };

@@ -102,9 +102,7 @@ public sealed partial class DecompressionEngine
     private async ValueTask SubmitToBatchLaneAsync(BatchLane lane, ReadOnlyMemory<DecompressionRequest> batch, bool[] assigned,
         List<(BatchLane, BatchWorkItem)> jobs, CancellationToken cancellationToken)
     {
-        if (!lane.IsAvailable) return;
-        int minimum = Math.Max(1, lane.Backend.MinimumBatchSize);
-        if (minimum == int.MaxValue) return;
+        if (!lane.IsAvailable || lane.Backend.MinimumBatchSize == int.MaxValue) return;
 
         var eligible = new List<int>();
         for (int i = 0; i < batch.Length; i++)
@@ -112,22 +110,35 @@ public sealed partial class DecompressionEngine
             var request = batch.Span[i];
             if (!assigned[i] && lane.Backend.Supports(request.Parameters, request.Source.Length)) eligible.Add(i);
         }
-        if (eligible.Count < minimum) return;
+        if (eligible.Count < 2) return;
+        // one algorithm per submission: the backend's cost model is per algorithm
+        eligible.Sort((a, b) =>
+        {
+            int byAlgorithm = batch.Span[a].Parameters.Algorithm.CompareTo(batch.Span[b].Parameters.Algorithm);
+            return byAlgorithm != 0 ? byAlgorithm : a.CompareTo(b);
+        });
 
         // Cut into submissions of at most MaxBatchBytes decoded bytes, each worth sending on its own.
         int start = 0;
-        while (eligible.Count - start >= minimum)
+        while (start < eligible.Count)
         {
+            var algorithm = batch.Span[eligible[start]].Parameters.Algorithm;
             int end = start;
             long bytes = 0;
-            while (end < eligible.Count)
+            while (end < eligible.Count && batch.Span[eligible[end]].Parameters.Algorithm == algorithm)
             {
                 long next = batch.Span[eligible[end]].Parameters.OutputLength;
                 if (end > start && bytes + next > _options.MaxBatchBytes) break;
                 bytes += next;
                 end++;
             }
-            if (end - start < minimum) break;
+            if (!lane.Backend.IsWorthSending(algorithm, end - start, bytes, SoftwareThreadsFor(end - start, bytes)))
+            {
+                // the rest of this algorithm stays in software; the next algorithm may still be worth it
+                while (end < eligible.Count && batch.Span[eligible[end]].Parameters.Algorithm == algorithm) end++;
+                start = end;
+                continue;
+            }
             if (!lane.Breaker.TryAcquire(out bool isProbe)) return;
 
             var job = new BatchWorkItem(lane, end - start) { IsProbe = isProbe };
@@ -147,6 +158,12 @@ public sealed partial class DecompressionEngine
             start = end;
         }
     }
+
+    /// <summary>Threads the software part of a batch would get (as <see cref="DecodeSoftwareItems"/> spreads it).</summary>
+    private int SoftwareThreadsFor(int count, long bytes) =>
+        count >= _options.ParallelSoftwareThreshold && bytes >= _options.ParallelSoftwareMinBytes && _options.SoftwareParallelism > 1
+            ? Math.Min(_options.SoftwareParallelism, count)
+            : 1;
 
     private async ValueTask CollectBatchAsync(BatchLane lane, BatchWorkItem job, ReadOnlyMemory<DecompressionRequest> batch,
         Memory<DecompressionResult> results, CancellationToken cancellationToken)

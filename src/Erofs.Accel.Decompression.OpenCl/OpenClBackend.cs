@@ -83,15 +83,28 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         : minimumBatchSize;
 
     /// <summary>
-    /// True when the device finishes one submission of these items sooner than software on
-    /// <paramref name="softwareThreads"/> threads, by the calibrated cost model (without calibration: at least
-    /// <see cref="OpenClBackendOptions.DefaultMinimumBatchSize"/> items). Never for an unhealthy device.
+    /// True when the device finishes this submission sooner than software on <paramref name="softwareThreads"/>
+    /// threads, by the calibrated cost model: one fixed cost (the largest of the algorithms present) plus each item's
+    /// bytes at its algorithm's device cost, against the same bytes at the software cost spread over
+    /// min(threads, items). Without calibration: at least <see cref="OpenClBackendOptions.DefaultMinimumBatchSize"/>
+    /// items. Never for an unhealthy device, a single item, or an algorithm the backend does not decode.
     /// </summary>
-    public bool IsWorthSending(CompressionAlgorithm algorithm, int items, long decodedBytes, int softwareThreads) =>
-        IsHealthy && Algorithms.Contains(algorithm)
-        && (calibrations.TryGetValue(algorithm, out var c)
-            ? c.IsWorthSending(items, decodedBytes, softwareThreads)
-            : items >= minimumBatchSize);
+    public bool IsWorthSending(ReadOnlySpan<DecompressionRequest> submission, int softwareThreads)
+    {
+        if (!IsHealthy || submission.Length < 2) return false;
+        var c = calibrations;
+        if (c.Count == 0) return submission.Length >= minimumBatchSize;
+        double fixedNs = 0, deviceNs = 0, softwareNs = 0;
+        foreach (ref readonly var r in submission)
+        {
+            if (!c.TryGetValue(r.Parameters.Algorithm, out var k)) return false;
+            long bytes = r.Parameters.DecodedLength;
+            fixedNs = Math.Max(fixedNs, k.FixedCostMicroseconds * 1000);
+            deviceNs += bytes * k.OpenClNanosecondsPerByte;
+            softwareNs += bytes * k.SoftwareNanosecondsPerByte;
+        }
+        return fixedNs + deviceNs < softwareNs / Math.Max(1, Math.Min(softwareThreads, submission.Length));
+    }
 
     /// <summary>Items of <paramref name="itemBytes"/> decoded bytes that fill every slot at once.</summary>
     internal int BatchCapacityItems(int itemBytes) =>

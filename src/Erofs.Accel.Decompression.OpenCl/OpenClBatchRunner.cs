@@ -94,6 +94,7 @@ internal sealed class OpenClBatchRunner : IDisposable
     {
         int n = batch.Length;
         int next = 0;
+        int perSubmission = ItemsPerSubmission(n);
         List<Task>? inFlight = null;
         try
         {
@@ -116,7 +117,7 @@ internal sealed class OpenClBatchRunner : IDisposable
                 }
                 slot.Reset();
                 long fillStart = Stopwatch.GetTimestamp();
-                next = Fill(slot, batch, results, next, ItemsForThisSubmission(n - next), accepted);
+                next = Fill(slot, batch, results, next, perSubmission, accepted);
                 Interlocked.Add(ref fillTicks, Stopwatch.GetTimestamp() - fillStart);
                 if (slot.Count == 0)
                 {
@@ -346,11 +347,14 @@ internal sealed class OpenClBatchRunner : IDisposable
         return bytes;
     }
 
-    /// <summary>Spreads a large remainder over the slots so filling one overlaps decoding another.</summary>
-    private int ItemsForThisSubmission(int remaining)
+    /// <summary>
+    /// Spreads a large batch evenly over the slots (at least MinItemsPerSubmission each) so that filling one overlaps
+    /// decoding another; a slot that fills up first ends its submission earlier.
+    /// </summary>
+    private int ItemsPerSubmission(int items)
     {
-        if (minItemsPerSubmission == 0 || remaining < 2 * minItemsPerSubmission) return int.MaxValue;
-        return Math.Max(minItemsPerSubmission, (remaining + slots.Length - 1) / slots.Length);
+        if (minItemsPerSubmission == 0 || items < 2 * minItemsPerSubmission) return int.MaxValue;
+        return Math.Max(minItemsPerSubmission, (items + slots.Length - 1) / slots.Length);
     }
 
     private static DecodeStatus Failed(out int written)

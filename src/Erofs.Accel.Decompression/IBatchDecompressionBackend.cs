@@ -11,12 +11,11 @@ public interface IBatchDecompressionBackend : IDecompressionBackend
     int MinimumBatchSize { get; }
 
     /// <summary>
-    /// Whether one submission of <paramref name="items"/> pclusters of <paramref name="algorithm"/>, decoding to
-    /// <paramref name="decodedBytes"/> in all, finishes here sooner than in software on
+    /// Whether this submission (requests this backend supports) finishes here sooner than in software on
     /// <paramref name="softwareThreads"/> host threads. The engine asks before every submission. The default
     /// compares the item count with <see cref="MinimumBatchSize"/>.
     /// </summary>
-    bool IsWorthSending(CompressionAlgorithm algorithm, int items, long decodedBytes, int softwareThreads) => items >= MinimumBatchSize;
+    bool IsWorthSending(ReadOnlySpan<DecompressionRequest> submission, int softwareThreads) => submission.Length >= MinimumBatchSize;
 
     /// <summary>
     /// Decodes every request of <paramref name="batch"/>; writes one result per request into <paramref name="results"/>

@@ -31,7 +31,7 @@ public sealed class BenchCommand : ICommand
         Measured m;
         try
         {
-            m = Measure(cl, bench, () => device);
+            m = Measure(cl, bench, threads, () => device);
         }
         finally
         {
@@ -70,9 +70,10 @@ public sealed class BenchCommand : ICommand
     private sealed record Measured(PhaseResult Decode, PhaseResult Read, IReadOnlyList<string> BackendLines, object BackendStats,
         IReadOnlyList<string> OpenClLines, object? OpenCl);
 
-    private static Measured Measure(CommandLine cl, ImageBenchmark bench, Func<OpenClBackend?> device)
+    private static Measured Measure(CommandLine cl, ImageBenchmark bench, int threads, Func<OpenClBackend?> device)
     {
-        using var session = ImageArguments.Open(cl.Positionals[0], cl);
+        // each reader thread's batches get their share of the cores in software (and the OpenCL decision knows it)
+        using var session = ImageArguments.Open(cl.Positionals[0], cl, concurrentReaders: threads);
         var decode = bench.DecodePclusters(session.Image, session.Engine);
         session.Image.DecodedCache.Clear();
         var read = bench.ReadFiles(session.Image);

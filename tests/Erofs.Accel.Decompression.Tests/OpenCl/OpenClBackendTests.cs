@@ -210,13 +210,28 @@ public sealed class OpenClBackendTests(OpenClFixture fixture)
             int n = c.BreakEvenBatchSize(threads);
             Assert.Equal(n, backend.MinimumBatchSizeFor(algorithm));
             // the backend answers the engine with the same model
-            Assert.Equal(c.IsWorthSending(4096, 4096L * 16384, threads), backend.IsWorthSending(algorithm, 4096, 4096L * 16384, threads));
-            Assert.False(backend.IsWorthSending(algorithm, 1, 16384, 1));
+            foreach (int t in new[] { 1, threads })
+                foreach (int items in new[] { 2, 64, 4096 })
+                    Assert.Equal(c.IsWorthSending(items, items * 16384L, t), backend.IsWorthSending(Submission(algorithm, items, 16384), t));
+            Assert.False(backend.IsWorthSending(Submission(algorithm, 1, 16384), 1));
             Assert.Contains(c.ToString(), backend.Availability.Detail);
         }
-        Assert.False(backend.IsWorthSending(CompressionAlgorithm.Zstd, 4096, 4096L * 16384, 1));
+        Assert.False(backend.IsWorthSending(Submission(CompressionAlgorithm.Zstd, 4096, 16384), 1));
+        // a mixed submission pays one fixed cost: never worth less than its parts would be together
+        var mixed = Submission(CompressionAlgorithm.Lz4, 2048, 16384).Concat(Submission(CompressionAlgorithm.Deflate, 2048, 16384)).ToArray();
+        var lz4 = backend.Calibrations[CompressionAlgorithm.Lz4];
+        var deflate = backend.Calibrations[CompressionAlgorithm.Deflate];
+        double device = Math.Max(lz4.FixedCostMicroseconds, deflate.FixedCostMicroseconds) * 1000
+                        + 2048 * 16384 * (lz4.OpenClNanosecondsPerByte + deflate.OpenClNanosecondsPerByte);
+        double software = 2048 * 16384 * (lz4.SoftwareNanosecondsPerByte + deflate.SoftwareNanosecondsPerByte) / threads;
+        Assert.Equal(device < software, backend.IsWorthSending(mixed, threads));
         Assert.Equal(backend.Calibrations.Values.Min(c => c.BreakEvenBatchSize(threads)), backend.MinimumBatchSize);
     }
+
+    /// <summary>What the engine would ask about (only the parameters count: no buffers).</summary>
+    private static DecompressionRequest[] Submission(CompressionAlgorithm algorithm, int items, int itemBytes) =>
+        Enumerable.Repeat(new DecompressionRequest(ReadOnlyMemory<byte>.Empty, Memory<byte>.Empty,
+            new DecodeParameters { Algorithm = algorithm, DecodedLength = itemBytes }), items).ToArray();
 
     [Fact]
     public void Calibration_IsCachedPerDeviceAndHost()

@@ -24,6 +24,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     private readonly Func<DecompressionRequest, bool> accepts;
     private readonly OpenClBackendOptions options;
     private int minimumBatchSize = int.MaxValue;
+    private OpenClStatistics uncounted;   // the warm-up's and calibrations' share of the runner's counters
 
     public string Name => BackendName;
     public BackendKind Kind => BackendKind.OpenCl;
@@ -65,8 +66,11 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     /// <summary>Batches handed to the device so far.</summary>
     public long BatchesSubmitted => runner?.BatchesSubmitted ?? 0;
 
-    /// <summary>Where the time went so far, per stage (see <see cref="OpenClStatistics"/>).</summary>
-    public OpenClStatistics Statistics => runner?.Statistics ?? default;
+    /// <summary>
+    /// Where the time went, per stage (see <see cref="OpenClStatistics"/>), for the batches this backend was given:
+    /// its own warm-up and calibration batches are not counted.
+    /// </summary>
+    public OpenClStatistics Statistics => runner is null ? default : runner.Statistics.Since(uncounted);
 
     public bool IsHealthy => runner is not null && runner.UnhealthyReason is null;
 
@@ -149,6 +153,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         long start = Stopwatch.GetTimestamp();
         WarmUp();
         WarmUpTime = Stopwatch.GetElapsedTime(start);
+        uncounted = runner.Statistics;
         if (options.Calibrate) CalibrateOrLoad();
     }
 
@@ -265,9 +270,11 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     {
         if (runner is null) return;
         long start = Stopwatch.GetTimestamp();
+        var counted = Statistics;
         var measured = new Dictionary<CompressionAlgorithm, OpenClCalibration>();
         foreach (var algorithm in SupportedAlgorithms)
             measured[algorithm] = OpenClCalibrator.Measure(this, algorithm, itemBytes, options.SoftwareThreads);
+        uncounted = runner.Statistics.Since(counted);
         CalibrationTime = Stopwatch.GetElapsedTime(start);
         Use(measured);
     }

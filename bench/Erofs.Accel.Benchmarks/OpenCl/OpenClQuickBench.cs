@@ -35,6 +35,7 @@ public static class OpenClQuickBench
 
         var targets = new List<string>();
         double fixedUs = FixedCost(backend, output, itemBytes);
+        SlotSizeIndependence(output, itemBytes);
         targets.Add($"fixed cost per batch (one {itemBytes >> 10} KiB LZ4 item, median): {fixedUs / 1000:0.000} ms (target <= 0.3 ms)");
 
         foreach (var (algorithm, high) in new[] { (CompressionAlgorithm.Lz4, true), (CompressionAlgorithm.Lz4, false), (CompressionAlgorithm.Deflate, false) })
@@ -103,6 +104,30 @@ public static class OpenClQuickBench
     }
 
     private const int TinyLength = 64;
+
+    /// <summary>
+    /// A one-item batch through one slot of 4 MiB and one of 256 MiB: what a batch costs must not grow with the
+    /// staging buffers (whole-buffer maps or copies would show here).
+    /// </summary>
+    private static void SlotSizeIndependence(TextWriter output, int itemBytes)
+    {
+        var one = new OpenClBenchData(CompressionAlgorithm.Lz4, itemBytes, 1, lz4High: true);
+        var line = "fixed cost by slot size (one item, one slot):";
+        foreach (int mib in new[] { 4, 256 })
+        {
+            using var b = OpenClBackend.Create(new OpenClBackendOptions
+            {
+                Calibrate = false, BatchesInFlight = 1, InputBytesPerBatch = mib << 20, OutputBytesPerBatch = mib << 20,
+            });
+            if (!b.Availability.IsAvailable)
+            {
+                line += $" {mib} MiB unavailable ({b.Availability.Detail});";
+                continue;
+            }
+            line += $" {mib} MiB {Median(b, one.Requests, one.Results) / 1000:0.0} us;";
+        }
+        output.WriteLine(line.TrimEnd(';'));
+    }
 
     private static double Median(OpenClBackend backend, DecompressionRequest[] requests, DecompressionResult[] results)
     {

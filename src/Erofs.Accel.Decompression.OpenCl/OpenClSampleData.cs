@@ -50,19 +50,4 @@ internal static class OpenClSampleData
             z.Write(data);
         return ms.ToArray();
     }
-
-    /// <summary>Software decode used as the calibration reference (single thread).</summary>
-    public static int SoftwareDecode(CompressionAlgorithm algorithm, byte[] source, byte[] destination)
-    {
-        if (algorithm == CompressionAlgorithm.Lz4) return LZ4Codec.Decode(source, destination);
-        using var z = new DeflateStream(new MemoryStream(source, writable: false), CompressionMode.Decompress);
-        int total = 0;
-        while (total < destination.Length)
-        {
-            int n = z.Read(destination, total, destination.Length - total);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 }

@@ -30,6 +30,12 @@ public static class CliApp
             return ExitOk;
         }
         var cmd = Commands.FirstOrDefault(c => c.Name == args[0]);
+        if (cmd is null && IsMountHelperCall(args))
+        {
+            // mount.fuse3 runs "erofs-accel IMAGE DIR -o OPTIONS" for mount -t fuse.erofs-accel
+            cmd = Commands.OfType<MountCommand>().Single();
+            args = [cmd.Name, .. args];
+        }
         if (cmd is null)
         {
             stderr.WriteLine($"erofs-accel: unknown command '{args[0]}' (try 'erofs-accel help')");
@@ -39,9 +45,7 @@ public static class CliApp
         {
             if (args.Skip(1).Any(a => a is "--help" or "-h"))
             {
-                stdout.WriteLine($"usage: erofs-accel {cmd.Usage}");
-                stdout.WriteLine($"  {cmd.Summary}");
-                if (cmd.Details is { } details) stdout.WriteLine(details);
+                PrintCommandHelp(cmd, stdout);
                 return ExitOk;
             }
             return cmd.Run(args.Skip(1).ToArray(), stdout, stderr);
@@ -71,19 +75,29 @@ public static class CliApp
     {
         if (command is not null && Commands.FirstOrDefault(c => c.Name == command) is { } c)
         {
-            w.WriteLine($"usage: erofs-accel {c.Usage}");
-            w.WriteLine($"  {c.Summary}");
-            if (c.Details is { } details) w.WriteLine(details);
+            PrintCommandHelp(c, w);
             return;
         }
         w.WriteLine("usage: erofs-accel COMMAND [ARGS...]");
-        w.WriteLine("  image commands take --device FILE (extra devices, repeatable), --accel auto|software|qpl,qat,opencl");
+        w.WriteLine("  image commands take --device FILE (extra devices, repeatable), --offset N (the image starts N bytes into the file or");
+        w.WriteLine("  block device), --accel auto|software|qpl,qat,opencl");
         w.WriteLine("  (or $EROFS_ACCEL_POLICY), --cache-mb N (decoded-pcluster cache, default 128), --max-inflight N (requests queued per");
         w.WriteLine("  accelerator, default 256) and -v (report which decompression backends served the reads)");
         w.WriteLine();
         foreach (var cmd in Commands)
             w.WriteLine($"  {cmd.Usage,-58} {cmd.Summary}");
         w.WriteLine();
-        w.WriteLine("'erofs-accel help COMMAND' shows one command.");
+        w.WriteLine("'erofs-accel help COMMAND' shows one command; 'man erofs-accel' (when installed) shows everything.");
     }
+
+    private static void PrintCommandHelp(ICommand c, TextWriter w)
+    {
+        w.WriteLine($"usage: erofs-accel {c.Usage}");
+        w.WriteLine($"  {c.Summary}");
+        if (c.Details is { } details) w.WriteLine(details);
+    }
+
+    /// <summary>"IMAGE DIR [-o OPTIONS]": the first argument names an existing file, not a command.</summary>
+    private static bool IsMountHelperCall(string[] args) =>
+        args.Length >= 2 && !args[0].StartsWith('-') && Path.Exists(args[0]) && !Directory.Exists(args[0]);
 }

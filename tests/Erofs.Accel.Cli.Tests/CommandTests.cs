@@ -43,6 +43,7 @@ public class CommandTests
     [InlineData(new[] { "manifest", "/etc/hostname" }, 1, "EROFS image")]
     [InlineData(new[] { "manifest", "/tmp" }, 1, "is a directory")]
     [InlineData(new[] { "manifest", "x", "--threads", "zero" }, 2, "--threads needs a whole number")]
+    [InlineData(new[] { "mount", "x", "/mnt", "--transport", "pigeon" }, 2, "--transport: expected auto, uring or classic")]
     public void BadInputGivesOneLineAndAnExitCode(string[] args, int code, string text)
     {
         var (exit, _, err) = CliRunner.Run(args);

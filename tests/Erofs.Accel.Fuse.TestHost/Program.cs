@@ -2,16 +2,17 @@ using Erofs.Accel.Fuse;
 using Erofs.Accel.Fuse.TestHost;
 using Microsoft.Extensions.Logging;
 
-// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private] [--sandbox]
+// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--transport auto|uring|classic] [--files N] [--record DIR] [--private] [--sandbox]
 // Mounts the synthetic filesystem, prints "READY" once INIT is answered, serves until unmounted or SIGTERM/SIGINT.
 // With --sandbox the server gives up its privileges first, then prints "PROBE call result" for calls it must not make.
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private] [--sandbox]");
+    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--transport auto|uring|classic] [--files N] [--record DIR] [--private] [--sandbox]");
     return 2;
 }
 
 var method = FuseMountMethod.Automatic;
+var transport = FuseTransport.Automatic;
 var fileCount = 120;
 string? recordDirectory = null;
 var allowOther = true;
@@ -22,6 +23,14 @@ for (var i = 1; i < args.Length; i++)
     {
         case "--method" when i + 1 < args.Length:
             method = args[++i] == "fusermount" ? FuseMountMethod.Fusermount : FuseMountMethod.Kernel;
+            break;
+        case "--transport" when i + 1 < args.Length:
+            transport = args[++i] switch
+            {
+                "uring" => FuseTransport.IoUring,
+                "classic" => FuseTransport.Classic,
+                _ => FuseTransport.Automatic,
+            };
             break;
         case "--files" when i + 1 < args.Length:
             fileCount = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -50,6 +59,7 @@ try
         MountPoint = args[0],
         Source = "synthetic",
         MountMethod = method,
+        Transport = transport,
         AllowOther = allowOther,
         Logger = new StderrLogger(LogLevel.Information),
         Tap = recordDirectory is null ? null : new MessageRecorder(recordDirectory),
@@ -58,6 +68,7 @@ try
     using var server = FuseServer.Mount(fileSystem, options);
     var code = server.Run(onReady: () =>
     {
+        Console.Error.WriteLine($"transport {server.ActiveTransport}{(server.TransportNote is null ? "" : " (" + server.TransportNote + ")")}");
         Console.Out.WriteLine("READY " + server.MountPoint);
         if (sandbox) SandboxProbe.Run(server.MountPoint, Console.Out);
         Console.Out.Flush();

@@ -1,4 +1,5 @@
 using Erofs.Accel.Core.Export;
+using Erofs.Accel.Fuse;
 using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Mount.Tests;
@@ -6,11 +7,12 @@ namespace Erofs.Accel.Mount.Tests;
 [Collection(MountCollection.Name)]
 public class ConcurrencyTests
 {
-    [Fact]
-    public void SixteenReadersOfRandomRangesSeeTheImageBytes()
+    [Theory]
+    [MemberData(nameof(MountedImage.Transports), MemberType = typeof(MountedImage))]
+    public void SixteenReadersOfRandomRangesSeeTheImageBytes(FuseTransport transport)
     {
         TestCorpus.RequireDirectory();
-        using var mount = new MountedImage("multi-alg", TimeSpan.FromMinutes(3));
+        using var mount = new MountedImage("multi-alg", TimeSpan.FromMinutes(3), transport: transport);
         var files = TreeWalker.Walk(mount.Image)
             .Where(n => n.Inode.IsRegularFile && n.Inode.Size > 0 && n.Path.AsSpan().IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0 && n.Path.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1F) < 0)
             .Select(n => (Path: System.Text.Encoding.UTF8.GetString(n.Path), Bytes: mount.Image.ReadAllBytes(n.Inode)))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Erofs.Accel.Fuse;
 using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Mount.Tests;
@@ -7,7 +8,19 @@ namespace Erofs.Accel.Mount.Tests;
 [Collection(MountCollection.Name)]
 public class CorpusMountTests
 {
-    public static TheoryData<string> Images => TestCorpus.ImageNamesData();
+    /// <summary>Every corpus image over both transports.</summary>
+    public static TheoryData<string, FuseTransport> ImagesAndTransports()
+    {
+        var data = new TheoryData<string, FuseTransport>();
+        var names = TestCorpus.ImageNames();
+        if (names.Count == 0) data.Add("(corpus-absent)", FuseTransport.Classic);
+        foreach (var name in names)
+        {
+            data.Add(name, FuseTransport.Classic);
+            data.Add(name, FuseTransport.IoUring);
+        }
+        return data;
+    }
 
     internal static string ManifestOf(string dir, params string[] options)
     {
@@ -42,12 +55,12 @@ public class CorpusMountTests
     }
 
     [Theory]
-    [MemberData(nameof(Images))]
-    public void MountedTreeEqualsTheManifest(string name)
+    [MemberData(nameof(ImagesAndTransports))]
+    public void MountedTreeEqualsTheManifest(string name, FuseTransport transport)
     {
         TestCorpus.RequireDirectory();
         string mountPoint;
-        using (var mount = new MountedImage(name, TimeSpan.FromMinutes(3)))
+        using (var mount = new MountedImage(name, TimeSpan.FromMinutes(3), transport: transport))
         {
             mountPoint = mount.MountPoint;
             Assert.Equal(Expected(name), ManifestOf(mount.MountPoint));

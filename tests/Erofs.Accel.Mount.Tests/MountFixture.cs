@@ -32,17 +32,31 @@ internal sealed class MountedImage : IDisposable
         if (Native.geteuid() != 0) Assert.Skip("mount tests need root (mount(2), fusectl)");
     }
 
-    public MountedImage(string name, TimeSpan watchdog, string? imagePath = null)
+    /// <summary>The transports every mount test runs over.</summary>
+    public static TheoryData<FuseTransport> Transports => new() { FuseTransport.Classic, FuseTransport.IoUring };
+
+    public MountedImage(string name, TimeSpan watchdog, string? imagePath = null, FuseTransport transport = FuseTransport.Classic)
     {
         RequireFuseAndRoot();
         MountPoint = TestPaths.NewTempDirectory("mnt");
         Image = imagePath is null
             ? ErofsImage.Open(TestCorpus.ImagePath(name), new ErofsImageOptions { ExtraDevicePaths = TestCorpus.ExtraDevices(name).ToArray() })
             : ErofsImage.Open(imagePath);
-        Server = FuseServer.Mount(new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name });
+        try
+        {
+            Server = FuseServer.Mount(new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name, Transport = transport });
+        }
+        catch (FuseMountException e) when (transport == FuseTransport.IoUring && e.Errno == Errno.EOPNOTSUPP)
+        {
+            Image.Dispose();
+            Directory.Delete(MountPoint);
+            Assert.Skip(e.Message);
+            throw;
+        }
         _serverThread = new Thread(() => ExitCode = Server.Run()) { IsBackground = true, Name = "fuse-server " + name };
         _serverThread.Start();
         Assert.True(Server.WaitUntilReady(TimeSpan.FromSeconds(30)), "the mount did not become ready");
+        Assert.True(Server.ActiveTransport == transport, $"serving over {Server.ActiveTransport}, not {transport}: {Server.TransportNote}");
         _watchdog = new Timer(_ => Rescue(MountPoint), null, watchdog, Timeout.InfiniteTimeSpan);
     }
 

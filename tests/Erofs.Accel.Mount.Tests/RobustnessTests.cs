@@ -1,4 +1,5 @@
 using Erofs.Accel.Core;
+using Erofs.Accel.Fuse;
 using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Mount.Tests;
@@ -7,8 +8,9 @@ namespace Erofs.Accel.Mount.Tests;
 [Collection(MountCollection.Name)]
 public class RobustnessTests
 {
-    [Fact]
-    public void CorruptPclusterGivesEioAndTheMountKeepsWorking()
+    [Theory]
+    [MemberData(nameof(MountedImage.Transports), MemberType = typeof(MountedImage))]
+    public void CorruptPclusterGivesEioAndTheMountKeepsWorking(FuseTransport transport)
     {
         MountedImage.RequireFuseAndRoot();
         var bytes = File.ReadAllBytes(TestCorpus.ImagePath("lz4hc-C64k"));
@@ -25,7 +27,7 @@ public class RobustnessTests
         File.WriteAllBytes(imagePath, bytes);
         try
         {
-            using var mount = new MountedImage("lz4hc-C64k-damaged", TimeSpan.FromMinutes(2), imagePath);
+            using var mount = new MountedImage("lz4hc-C64k-damaged", TimeSpan.FromMinutes(2), imagePath, transport);
             var e = Assert.ThrowsAny<IOException>(() => File.ReadAllBytes(mount.MountPoint + victimPath));
             Assert.Equal(5 /* EIO */, e.HResult & 0xFFFF);
             // the rest still reads, and the same file fails the same way again

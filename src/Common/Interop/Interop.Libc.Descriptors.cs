@@ -10,11 +10,13 @@ internal unsafe struct IoVector
     public nuint Length;
 }
 
-/// <summary>Descriptors: open, read, write, seek, fcntl, poll, realpath.</summary>
+/// <summary>Descriptors: open, read, write, seek, fcntl, ioctl, poll, realpath.</summary>
 internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200,
         O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    /// <summary>O_DIRECT: 040000 on x86-64, 0200000 on arm64.</summary>
+    public static int O_DIRECT => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200;
     public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
     public const short POLLIN = 0x1;
@@ -55,6 +57,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(LibraryName, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int descriptor, int command, int argument);
+
+    [LibraryImport(LibraryName, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int descriptor, nuint request, void* argument);
 
     [LibraryImport(LibraryName, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollDescriptor* descriptors, nuint count, int timeoutMilliseconds);

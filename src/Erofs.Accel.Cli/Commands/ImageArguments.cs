@@ -1,58 +1,127 @@
 using Erofs.Accel.Core;
+using Erofs.Accel.Core.Storage;
 using Erofs.Accel.Decompression.Engine;
 
 namespace Erofs.Accel.Cli.Commands;
 
+/// <summary>How to open an image: its extra devices, where it starts, the decompression policy and limits.</summary>
+public sealed record ImageSettings
+{
+    /// <summary>Extra devices (blobs, tar files) in device-table order.</summary>
+    public IReadOnlyList<string> Devices { get; init; } = Array.Empty<string>();
+
+    /// <summary>Byte offset of the image inside the file or block device (an image embedded in a larger one).</summary>
+    public long Offset { get; init; }
+
+    /// <summary>The --accel policy text; null: $EROFS_ACCEL_POLICY or auto.</summary>
+    public string? Accel { get; init; }
+
+    public int CacheMegabytes { get; init; } = 128;
+    public int MaxInflight { get; init; } = 256;
+
+    /// <summary>Report which decompression backends served the reads (-v).</summary>
+    public bool Verbose { get; init; }
+}
+
 /// <summary>
-/// The options every image command shares: --device (extra devices), --accel (acceleration policy) and -v (report
-/// which decompression backends served the reads).
+/// The options every image command shares: --device (extra devices), --offset (where the image starts), --accel
+/// (acceleration policy), --cache-mb, --max-inflight and -v (report which decompression backends served the reads).
 /// </summary>
 public static class ImageArguments
 {
-    public static readonly string[] ValueOptions = { "--device", "--accel", "--cache-mb", "--max-inflight" };
+    public static readonly string[] ValueOptions = { "--device", "--offset", "--accel", "--cache-mb", "--max-inflight" };
     public static readonly string[] FlagOptions = { "-v", "--verbose" };
 
-    public static AccelerationPolicy Policy(CommandLine cl)
+    public const int MaxCacheMegabytes = 65536, MaxInflight = 1 << 16;
+
+    public static AccelerationPolicy Policy(CommandLine cl) => Policy(cl.Last("--accel"), "--accel");
+
+    /// <param name="accel">The policy text, or null for $EROFS_ACCEL_POLICY / auto.</param>
+    /// <param name="optionName">How the user named the option, for the message ("--accel", "accel=").</param>
+    public static AccelerationPolicy Policy(string? accel, string optionName = "--accel")
     {
         try
         {
-            return AccelerationPolicy.Resolve(cl.Last("--accel"));
+            return AccelerationPolicy.Resolve(accel);
         }
         catch (FormatException e)
         {
-            throw new UsageException(cl.Last("--accel") is null ? e.Message : $"--accel: {e.Message}");
+            throw new UsageException(accel is null ? e.Message : $"{optionName}: {e.Message}");
         }
+    }
+
+    /// <summary>Parses a byte offset ("--offset" or "offset="): a whole number of bytes, at least 0.</summary>
+    public static long ParseOffset(string text, string optionName)
+    {
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
+            throw new UsageException($"option {optionName} needs a byte offset (a whole number, 0 or more), not '{text}'");
+        return offset;
+    }
+
+    /// <summary>The shared options of a parsed command line.</summary>
+    public static ImageSettings Settings(CommandLine cl)
+    {
+        var settings = new ImageSettings
+        {
+            Devices = cl.All("--device").ToArray(),
+            Offset = cl.Last("--offset") is { } offset ? ParseOffset(offset, "--offset") : 0,
+            Accel = cl.Last("--accel"),
+            CacheMegabytes = cl.LastInt("--cache-mb", 0, MaxCacheMegabytes) ?? 128,
+            MaxInflight = cl.LastInt("--max-inflight", 1, MaxInflight) ?? 256,
+            Verbose = cl.Has("-v") || cl.Has("--verbose"),
+        };
+        Policy(settings.Accel); // refuse a bad --accel before anything is opened
+        return settings;
     }
 
     /// <param name="concurrentReaders">Threads that will read at once: the engine then spreads one reader's batch over
     /// the remaining cores only, instead of over all of them (which would oversubscribe the machine).</param>
-    public static ImageSession Open(string path, CommandLine cl, Microsoft.Extensions.Logging.ILogger? logger = null, int concurrentReaders = 1)
+    public static ImageSession Open(string path, CommandLine cl, Microsoft.Extensions.Logging.ILogger? logger = null, int concurrentReaders = 1) =>
+        Open(path, Settings(cl), logger, concurrentReaders);
+
+    /// <summary>
+    /// Opens the image (a regular file or a block device, from <see cref="ImageSettings.Offset"/> on) and its extra
+    /// devices. Pipes, character devices and directories are refused with a one-line reason, before anything is read.
+    /// </summary>
+    public static ImageSession Open(string path, ImageSettings settings, Microsoft.Extensions.Logging.ILogger? logger = null, int concurrentReaders = 1)
     {
-        var policy = Policy(cl);
-        if (!File.Exists(path))
-            throw new IOException(Directory.Exists(path) ? $"{path}: is a directory, not an image file" : $"{path}: no such file");
-        foreach (var d in cl.All("--device"))
-            if (!File.Exists(d)) throw new IOException($"{d}: no such device file");
-        var engine = DecompressionEngine.Create(new EngineOptions
-        {
-            Policy = policy,
-            Logger = logger,
-            QueueCapacity = cl.LastInt("--max-inflight", 1, 1 << 16) ?? 256,
-            SoftwareParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, concurrentReaders)),
-        });
+        var policy = Policy(settings.Accel);
+        var sources = new List<IRandomAccessSource>();
+        DecompressionEngine? engine = null;
         try
         {
-            var image = ErofsImage.Open(path, new ErofsImageOptions
+            IRandomAccessSource primary = new FileSource(path);
+            sources.Add(primary);
+            if (settings.Offset != 0)
             {
-                ExtraDevicePaths = cl.All("--device").ToArray(),
-                Decompressor = engine,
-                DecodedCacheBytes = (long)(cl.LastInt("--cache-mb", 0, 65536) ?? 128) << 20,
+                primary = new OffsetSource(primary, settings.Offset, ownsInner: false);
+                sources.Add(primary);
+            }
+            var extras = new List<IRandomAccessSource>();
+            foreach (var d in settings.Devices)
+            {
+                var device = new FileSource(d);
+                sources.Add(device);
+                extras.Add(device);
+            }
+            engine = DecompressionEngine.Create(new EngineOptions
+            {
+                Policy = policy,
+                Logger = logger,
+                QueueCapacity = settings.MaxInflight,
+                SoftwareParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, concurrentReaders)),
             });
-            return new ImageSession(image, engine, cl.Has("-v") || cl.Has("--verbose"));
+            var image = ErofsImage.Open(primary, extras, new ErofsImageOptions
+            {
+                Decompressor = engine,
+                DecodedCacheBytes = (long)settings.CacheMegabytes << 20,
+            });
+            return new ImageSession(image, engine, settings.Verbose, sources);
         }
         catch
         {
-            engine.Dispose();
+            engine?.Dispose();
+            for (int i = sources.Count - 1; i >= 0; i--) sources[i].Dispose();
             throw;
         }
     }
@@ -69,11 +138,14 @@ public sealed class ImageSession : IDisposable
     /// <summary>Where -v output goes (stderr, so data on stdout stays clean).</summary>
     public TextWriter? VerboseOutput { get; set; }
 
-    internal ImageSession(ErofsImage image, DecompressionEngine engine, bool verbose)
+    private readonly IReadOnlyList<IDisposable> _sources;
+
+    internal ImageSession(ErofsImage image, DecompressionEngine engine, bool verbose, IReadOnlyList<IDisposable> sources)
     {
         Image = image;
         Engine = engine;
         _verbose = verbose;
+        _sources = sources;
     }
 
     public void ReportBackends(TextWriter w)
@@ -89,5 +161,6 @@ public sealed class ImageSession : IDisposable
         if (_verbose && VerboseOutput is { } w) ReportBackends(w);
         Image.Dispose();
         Engine.Dispose();
+        for (int i = _sources.Count - 1; i >= 0; i--) _sources[i].Dispose();
     }
 }

@@ -1,124 +1,87 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Erofs.Accel.Cli.Mounting;
 using Erofs.Accel.Fuse;
-using Erofs.Accel.Mount;
 using Microsoft.Extensions.Logging;
 
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary>
-/// <c>mount IMAGE MOUNTPOINT</c>: serve the image read-only through FUSE. By default the server goes to the
-/// background and the command returns once the mount is ready; <c>--foreground</c> keeps it attached until SIGTERM,
-/// SIGINT or an outside <c>umount</c>.
+/// <c>mount IMAGE MOUNTPOINT</c>: serve the image read-only through FUSE. The command line (or a mount(8) helper
+/// call) is parsed into <see cref="MountOptions"/>; by default the server then goes to the background
+/// (<see cref="BackgroundMount"/>) and the command returns once the mount is ready; <c>--foreground</c> keeps it
+/// attached until SIGTERM, SIGINT or an outside <c>umount</c>. <see cref="ImageMount"/> is where the server starts.
 /// </summary>
 public sealed class MountCommand : ICommand
 {
-    private const string ReadyLine = "EROFS-ACCEL-READY";
-
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [--no-sandbox] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--transport auto|uring|classic] [--no-sandbox] [-v]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
+
+    /// <summary>The -o options, for 'erofs-accel help mount'.</summary>
+    public string Details => string.Join(Environment.NewLine,
+        new[] { "options (-o NAME[,NAME=VALUE]...; the same as mount -t fuse.erofs-accel IMAGE DIR -o ... and fstab):" }
+            .Concat(MountOptionTable.HelpLines()));
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
-            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", "--no-sandbox" }));
-        cl.ExpectPositionals(2, 2, Usage);
-        int maxWorkers = cl.LastInt("--max-workers", 1, 256) ?? 16;
-        ImageArguments.Policy(cl); // refuse a bad --accel before anything starts
-        if (!cl.Has("--foreground")) return RunInBackground(args, stdout, stderr);
+        var parsed = MountArguments.Parse(args, Usage);
+        foreach (var warning in parsed.Warnings) stderr.WriteLine($"erofs-accel mount: warning: {warning}");
+        var options = parsed.Options;
+        if (options.Fake) return CheckOnly(options, stderr);
+        if (!options.Foreground && !parsed.NotifyReady) return BackgroundMount.Start(options, stdout, stderr);
+        return Serve(options, parsed.NotifyReady, stdout, stderr);
+    }
 
-        var logger = new LineLogger(stderr, cl.Has("-v") || cl.Has("--verbose") ? LogLevel.Information : LogLevel.Warning);
-        var log = cl.Last("--log");
-        var image = cl.Positionals[0];
-        var mountPoint = cl.Positionals[1];
-        using var session = ImageArguments.Open(image, cl, logger);
-        session.VerboseOutput = stderr;
-        // a corrupt image fails here, before anything is mounted
-        _ = session.Image.ListDirectory(session.Image.Root).Take(2).ToList();
+    /// <summary>mount(8) -f: open the image and check its devices, mount nothing.</summary>
+    private static int CheckOnly(MountOptions options, TextWriter stderr)
+    {
+        var logger = new LineLogger(stderr, options.LogLevel);
+        using var session = ImageArguments.Open(options.Image, options.Settings, logger);
+        ImageMount.CheckDevices(session, logger);
+        return CliApp.ExitOk;
+    }
+
+    /// <summary>
+    /// Serves in this process until the mount ends. With <paramref name="notifyReady"/> (the background server) the
+    /// ready line goes to stdout for the parent, and from then on the log goes to its destination instead of stderr.
+    /// </summary>
+    private static int Serve(MountOptions options, bool notifyReady, TextWriter stdout, TextWriter stderr)
+    {
+        var lines = new LineLogger(stderr, options.LogLevel);
+        using var logger = new RateLimitedLogger(lines);
+        // opened before the sandbox takes the right to open it away
+        var destination = MountLog.Open(options.Log, background: notifyReady, stderr);
         // a stop asked for between the mount and Run (which then takes signals over) unmounts instead of killing us
         using var stopEarly = new CancellationTokenSource();
-        using var earlyTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stopEarly.Cancel(); });
-        using var earlyInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stopEarly.Cancel(); });
-        FuseServer server;
+        using var earlyTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopEarly.Cancel(); });
+        using var earlyInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopEarly.Cancel(); });
         try
         {
-            server = FuseServer.Mount(new ErofsFileSystem(session.Image), new FuseServerOptions
+            if (!notifyReady) lines.Redirect(destination);
+            using var mount = ImageMount.Start(options, logger);
+            mount.Session.VerboseOutput = stderr;
+            int code = mount.Server.Run(onReady: () =>
             {
-                MountPoint = mountPoint,
-                Source = Path.GetFullPath(image),
-                MaxWorkers = maxWorkers,
-                Logger = logger,
-                // once mounted, the server that decodes the image gives up root, capabilities and most system calls
-                Sandbox = cl.Has("--no-sandbox") ? null : new SandboxSettings(),
-            });
-        }
-        catch (FuseMountException e)
-        {
-            throw new IOException(e.Message);
-        }
-        using (server)
-        {
-            // opened before the sandbox takes the right to open it away
-            var logFile = cl.Has("--notify-ready") && log is not null ? OpenLog(log) : null;
-            int code = server.Run(onReady: () =>
-            {
-                if (cl.Has("--notify-ready"))
+                if (notifyReady)
                 {
-                    stdout.WriteLine(ReadyLine);
+                    stdout.WriteLine($"{BackgroundMount.ReadyLine} {destination.Description}");
                     stdout.Flush();
                     // the parent stops listening once it has read the line
-                    logger.Redirect(logFile ?? TextWriter.Null);
-                    session.VerboseOutput = null;
+                    lines.Redirect(destination);
+                    mount.Session.VerboseOutput = null;
                 }
-                else stderr.WriteLine($"erofs-accel: mounted {image} on {server.MountPoint} ({server.Method}); stop with umount or Ctrl-C");
+                else
+                {
+                    stderr.WriteLine($"erofs-accel: mounted {options.Image} on {mount.Server.MountPoint} ({(mount.Server.ActiveTransport == FuseTransport.IoUring ? "io_uring" : "/dev/fuse")}, log: {destination.Description}); stop with umount or Ctrl-C");
+                }
             }, stopEarly.Token);
-            if (code != 0) stderr.WriteLine($"erofs-accel mount: the FUSE session ended with an error (see the log)");
+            if (code != 0) logger.LogError("the FUSE session on {MountPoint} ended with an error", mount.Server.MountPoint);
             return code == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
         }
-    }
-
-    private static TextWriter OpenLog(string path) => TextWriter.Synchronized(new StreamWriter(path, append: true) { AutoFlush = true });
-
-    /// <summary>Starts this command again in the foreground, in a new session, and returns when it reports ready.</summary>
-    private static int RunInBackground(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        var self = Environment.ProcessPath ?? throw new IOException("cannot find the erofs-accel executable to start in the background");
-        var psi = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : self)
+        finally
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        if (psi.FileName == "/usr/bin/setsid") psi.ArgumentList.Add(self);
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(MountCommand).Assembly.Location);
-        psi.ArgumentList.Add("mount");
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--foreground");
-        psi.ArgumentList.Add("--notify-ready");
-        using var child = Process.Start(psi) ?? throw new IOException("cannot start the background mount process");
-        child.StandardInput.Close();
-        var errors = new System.Text.StringBuilder();
-        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.AppendLine(e.Data); };
-        child.BeginErrorReadLine();
-        string? line;
-        while ((line = child.StandardOutput.ReadLine()) is not null)
-        {
-            if (line == ReadyLine)
-            {
-                stdout.WriteLine($"mounted {args.FirstOrDefault(a => !a.StartsWith('-'))} (server pid {child.Id}); unmount with: umount {FindMountPoint(args)}");
-                return CliApp.ExitOk;
-            }
+            logger.Flush();
+            (destination as IDisposable)?.Dispose();
         }
-        child.WaitForExit();
-        lock (errors) stderr.Write(errors.ToString());
-        return child.ExitCode == 0 ? CliApp.ExitFailure : child.ExitCode;
-    }
-
-    private static string FindMountPoint(string[] args)
-    {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
-            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", "--no-sandbox" }));
-        return cl.Positionals[1];
     }
 }

@@ -50,6 +50,11 @@ internal sealed class DeviceSet : IDisposable
     /// <summary>True when extra device <paramref name="id"/> (1-based) was supplied by the caller.</summary>
     public bool HasDevice(int id) => id == 0 || (id >= 1 && id <= _extras.Length && _extras[id - 1] is not null);
 
+    /// <summary>Extra device <paramref name="id"/> (1-based) as supplied by the caller, or null.</summary>
+    public IRandomAccessSource? ExtraDevice(int id) => id >= 1 && id <= _extras.Length ? _extras[id - 1] : null;
+
+    public int BlockSizeBits => _blockBits;
+
     /// <summary>Maps a device-0 address through the unified address space to (device, offset).</summary>
     public (int Device, long Offset) MapUnified(long pa)
     {

@@ -1,29 +1,100 @@
+using Erofs.Accel.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace Erofs.Accel.Core.Storage;
 
-/// <summary>A file read with positional reads (pread); safe for concurrent use.</summary>
-public sealed class FileSource : IRandomAccessSource
+/// <summary>What a <see cref="FileSource"/> reads from.</summary>
+public enum FileSourceKind
+{
+    RegularFile,
+    /// <summary>A block device (a loop device, a partition): its size comes from BLKGETSIZE64.</summary>
+    BlockDevice,
+}
+
+/// <summary>
+/// A regular file or a block device read with positional reads (pread); safe for concurrent use. Anything that cannot
+/// be read at random offsets (a pipe or FIFO, a character device, a socket, a directory) is refused with a one-line
+/// reason before it is opened, so a FIFO with no writer cannot block the caller.
+/// </summary>
+public sealed unsafe class FileSource : IRandomAccessSource
 {
     private readonly SafeFileHandle _handle;
 
     public long Length { get; }
     public string Description { get; }
+    public FileSourceKind Kind { get; }
 
     public FileSource(string path)
     {
         Description = path;
+        Kind = Classify(path, follow: true);
+        // O_NONBLOCK: should the path be swapped for a FIFO after the check above, open still returns at once
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+        if (fd < 0) throw OpenError(path, Libc.LastErrno);
+        _handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            // not FileOptions.RandomAccess: that turns off the kernel's readahead, and pclusters are mostly read in order
-            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
-            Length = RandomAccess.GetLength(_handle);
+            var opened = Stat(fd, path);
+            if (KindOf(opened.Mode, path) != Kind) throw new ErofsIoException($"{path}: changed while it was being opened");
+            int flags = Libc.Fcntl(fd, Libc.F_GETFL, 0);
+            if (flags >= 0) Libc.Fcntl(fd, Libc.F_SETFL, flags & ~Libc.O_NONBLOCK);
+            Length = Kind == FileSourceKind.BlockDevice ? BlockDeviceSize(fd, path) : (long)opened.Size;
         }
-        catch (FileNotFoundException) { throw new ErofsIoException($"{path}: no such file"); }
-        catch (DirectoryNotFoundException) { throw new ErofsIoException($"{path}: no such file or directory"); }
-        catch (UnauthorizedAccessException) { throw new ErofsIoException($"{path}: permission denied"); }
-        catch (IOException e) { throw new ErofsIoException($"{path}: {e.Message}"); }
+        catch
+        {
+            _handle.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// What <paramref name="path"/> is, as a source of image bytes; throws <see cref="ErofsIoException"/> with the
+    /// reason for anything that is neither a regular file nor a block device. Never opens the path.
+    /// </summary>
+    public static FileSourceKind Classify(string path, bool follow = true)
+    {
+        Libc.StatxBuffer st;
+        if (Libc.Statx(Libc.AT_FDCWD, path, follow ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE | Libc.STATX_SIZE, &st) != 0)
+            throw OpenError(path, Libc.LastErrno);
+        return KindOf(st.Mode, path);
+    }
+
+    private static FileSourceKind KindOf(uint mode, string path) => (mode & Libc.S_IFMT) switch
+    {
+        Libc.S_IFREG => FileSourceKind.RegularFile,
+        Libc.S_IFBLK => FileSourceKind.BlockDevice,
+        Libc.S_IFDIR => throw new ErofsIoException($"{path}: is a directory, not an image file"),
+        Libc.S_IFIFO => throw new ErofsIoException(
+            $"{path}: is a pipe (FIFO), which cannot be read at random offsets: copy the image to a file first"),
+        Libc.S_IFCHR => throw new ErofsIoException(
+            $"{path}: is a character device, which cannot be read at random offsets: give a regular file or a block device"),
+        Libc.S_IFSOCK => throw new ErofsIoException($"{path}: is a socket, not an image file"),
+        _ => throw new ErofsIoException($"{path}: is not a regular file or a block device"),
+    };
+
+    private static Libc.StatxBuffer Stat(int fd, string path)
+    {
+        Libc.StatxBuffer st;
+        if (Libc.Statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE | Libc.STATX_SIZE, &st) != 0)
+            throw new ErofsIoException($"{path}: {Libc.Describe(Libc.LastErrno)}");
+        return st;
+    }
+
+    private static long BlockDeviceSize(int fd, string path)
+    {
+        ulong size;
+        if (Libc.IoctlGetSize(fd, Libc.BLKGETSIZE64, &size) != 0)
+            throw new ErofsIoException($"{path}: cannot read the size of the block device: {Libc.Describe(Libc.LastErrno)}");
+        return size > long.MaxValue ? long.MaxValue : (long)size;
+    }
+
+    private static ErofsIoException OpenError(string path, int errno) => errno switch
+    {
+        Libc.ENOENT => new ErofsIoException($"{path}: no such file"),
+        Libc.ENOTDIR => new ErofsIoException($"{path}: no such file or directory"),
+        Libc.EACCES or Libc.EPERM => new ErofsIoException($"{path}: permission denied"),
+        _ => new ErofsIoException($"{path}: {Libc.Describe(errno)}"),
+    };
 
     public int Read(long offset, Span<byte> buffer)
     {

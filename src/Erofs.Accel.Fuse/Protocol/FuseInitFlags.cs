@@ -45,4 +45,10 @@ internal enum FuseInitFlags : ulong
     CreateSuppGroup = 1UL << 34,
     HasExpireOnly = 1UL << 35,
     DirectIoAllowMmap = 1UL << 36,
+    Passthrough = 1UL << 37,
+    NoExportSupport = 1UL << 38,
+    HasResend = 1UL << 39,
+    AllowIdmap = 1UL << 40,
+    /// <summary>Requests may travel through io_uring (struct fuse_uring_*); offered while enable_uring is on.</summary>
+    OverIoUring = 1UL << 41,
 }

@@ -9,7 +9,16 @@ internal readonly record struct InitSettings(
     bool ZeroMessageOpen,
     bool PosixAcl,
     ushort MaxBackground,
-    int PageSize);
+    int PageSize,
+    bool OfferIoUring = false)
+{
+    /// <summary>
+    /// Also stop OPENDIR messages. Off when fusermount3 watches the mount for auto-unmount: its liveness check opens
+    /// the mount point, which must reach the server (and fail with ENOTCONN once the server is gone), not succeed
+    /// from the kernel's cache.
+    /// </summary>
+    public bool ZeroMessageOpenDir { get; init; } = true;
+}
 
 /// <summary>The agreed protocol: minor version and capability bits both sides accepted.</summary>
 internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags Flags, uint MaxReadahead, int MaxPages)
@@ -17,6 +26,9 @@ internal sealed record NegotiatedSession(uint Major, uint Minor, FuseInitFlags F
     public bool NoOpen => (Flags & FuseInitFlags.NoOpenSupport) != 0;
 
     public bool NoOpenDir => (Flags & FuseInitFlags.NoOpenDirSupport) != 0;
+
+    /// <summary>Both sides agreed on FUSE over io_uring: the rings may now register.</summary>
+    public bool OverIoUring => (Flags & FuseInitFlags.OverIoUring) != 0;
 }
 
 /// <summary>Result of looking at one INIT request.</summary>
@@ -65,10 +77,12 @@ internal static class InitNegotiation
             wanted |= FuseInitFlags.DoReadDirPlus;
             if (settings.ReadDirPlusAuto) wanted |= FuseInitFlags.ReadDirPlusAuto;
         }
-        if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport;
+        if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport;
+        if (settings.ZeroMessageOpen && settings.ZeroMessageOpenDir) wanted |= FuseInitFlags.NoOpenDirSupport;
         // the kernel then checks POSIX ACLs itself (with default_permissions), reading system.posix_acl_access and
         // system.posix_acl_default through GETXATTR
         if (settings.PosixAcl) wanted |= FuseInitFlags.PosixAcl;
+        if (settings.OfferIoUring) wanted |= FuseInitFlags.OverIoUring;
         if ((offered & FuseInitFlags.InitExtended) != 0) wanted |= FuseInitFlags.InitExtended;
         var agreed = offered & wanted;
 

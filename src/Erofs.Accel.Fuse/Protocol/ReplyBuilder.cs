@@ -168,6 +168,43 @@ internal sealed unsafe class ReplyBuilder : IDisposable
         _externalLength = 0;
     }
 
+    /// <summary>Start of the body area (right after the header) in the pinned buffer.</summary>
+    public nint BodyAddress => (nint)(_base + FuseOutHeader.Size);
+
+    /// <summary>Size of the body area of the buffer.</summary>
+    public int BodyCapacity => _buffer.Length - FuseOutHeader.Size;
+
+    /// <summary>The 16-byte header written by <see cref="Complete"/>.</summary>
+    public ReadOnlySpan<byte> Header => new(_base, FuseOutHeader.Size);
+
+    /// <summary>
+    /// After <see cref="Complete"/>: moves the whole body into the buffer right after the header, in piece order, so the
+    /// reply is one contiguous region (for transports that take the body from a fixed buffer, such as io_uring), and
+    /// releases the external pieces. Returns the body length. Buffer regions only ever move towards the end and are
+    /// placed last-first, so no piece overwrites one not yet placed.
+    /// </summary>
+    public int GatherBody()
+    {
+        var total = 0;
+        for (var i = 0; i < _segmentCount; i++) total += (int)_segments[i].Length;
+        if (total > _buffer.Length) throw new InvalidOperationException("the reply does not fit its buffer");
+        if (_segmentCount > 1)
+        {
+            var end = total;
+            for (var i = _segmentCount - 1; i >= 0; i--)
+            {
+                var length = (int)_segments[i].Length;
+                end -= length;
+                if (_segments[i].Base != _base + end)
+                    new ReadOnlySpan<byte>(_segments[i].Base, length).CopyTo(new Span<byte>(_base + end, length));
+            }
+            _segments[0] = new IoVector { Base = _base, Length = (nuint)total };
+            _segmentCount = 1;
+        }
+        ReleaseExternal();
+        return total - FuseOutHeader.Size;
+    }
+
     /// <summary>The whole reply as one array (tests and tracing).</summary>
     public byte[] ToArray()
     {

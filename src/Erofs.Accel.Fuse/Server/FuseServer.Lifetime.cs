@@ -116,7 +116,7 @@ public sealed partial class FuseServer
                 return IsStillMounted() ? 1 : 0;
             }
         }
-        return _workers.Faulted ? 1 : 0;
+        return _workers.Faulted || (_rings?.Faulted ?? false) ? 1 : 0;
     }
 
     private unsafe void InvalidateRootAttributes()
@@ -177,11 +177,38 @@ public sealed partial class FuseServer
 
     private void OnSessionStarted()
     {
+        StartRings();
         if (_options.ReadAheadKilobytes > 0 && (_deviceMajor | _deviceMinor) != 0
             && !FuseConnectionControl.TrySetReadAhead(_deviceMajor, _deviceMinor, _options.ReadAheadKilobytes))
         {
             _logger.LogDebug("FUSE: could not raise read_ahead_kb of {Major}:{Minor}", _deviceMajor, _deviceMinor);
         }
         _ready.TrySetResult();
+    }
+
+    /// <summary>
+    /// Right after the INIT reply: registers the io_uring entries when INIT agreed on FUSE_OVER_IO_URING (from now on
+    /// the kernel holds new requests until every queue has an entry, then sends them through the rings), otherwise
+    /// lets the prepared threads go.
+    /// </summary>
+    private void StartRings()
+    {
+        if (_rings is null) return;
+        if (_dispatcher.Session?.OverIoUring != true)
+        {
+            _rings.Stop();
+            TransportNote = "the kernel's INIT did not offer FUSE_OVER_IO_URING";
+            _logger.LogWarning("FUSE: serving over /dev/fuse: {Reason}", TransportNote);
+            return;
+        }
+        if (_rings.TryRegister(_dispatcher, _options.Tap, RingStartTimeout, out var failure))
+        {
+            ActiveTransport = FuseTransport.IoUring;
+            return;
+        }
+        // the kernel turned io_uring off for this connection when the registration failed and keeps using /dev/fuse
+        TransportNote = failure;
+        _logger.Log(_options.Transport == FuseTransport.IoUring ? LogLevel.Error : LogLevel.Warning,
+            "FUSE: serving over /dev/fuse: {Reason}", failure);
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class FuseServer : IDisposable
     private readonly FusermountMounter.Result? _helper;
     private readonly RequestDispatcher _dispatcher;
     private readonly WorkerPool _workers;
+    private readonly RingWorkerSet? _rings;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _unmountLock = new();
     private readonly uint _deviceMajor;
@@ -37,7 +38,9 @@ public sealed partial class FuseServer : IDisposable
         FuseMountMethod method,
         FuseDevice device,
         FusermountMounter.Result? helper,
-        MountEntry? entry)
+        MountEntry? entry,
+        RingWorkerSet? rings,
+        string? transportNote)
     {
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
@@ -47,8 +50,12 @@ public sealed partial class FuseServer : IDisposable
         _helper = helper;
         _deviceMajor = entry?.Major ?? 0;
         _deviceMinor = entry?.Minor ?? 0;
+        _rings = rings;
+        TransportNote = transportNote;
 
-        _dispatcher = new RequestDispatcher(fileSystem, InitSettingsFrom(options), TimeoutsFrom(options), _logger);
+        var init = InitSettingsFrom(options, offerIoUring: rings is not null)
+            with { ZeroMessageOpenDir = !(method == FuseMountMethod.Fusermount && options.AutoUnmount) };
+        _dispatcher = new RequestDispatcher(fileSystem, init, TimeoutsFrom(options), _logger);
         _workers = new WorkerPool(
             device,
             _dispatcher,
@@ -58,9 +65,16 @@ public sealed partial class FuseServer : IDisposable
             ReplyBufferSize(options),
             _logger,
             OnSessionStarted,
-            options.Tap);
+            options.Tap,
+            options.CloneDevicePerWorker);
+        Completion = rings is null ? _workers.Completion : Task.WhenAll(_workers.Completion, rings.Completion);
         _workers.Completion.ContinueWith(
-            _ => _ready.TrySetException(new FuseMountException($"the FUSE session on {MountPoint} ended before it was initialised")),
+            _ =>
+            {
+                // /dev/fuse says the session is over: the rings have nothing left to serve
+                _rings?.Stop();
+                _ready.TrySetException(new FuseMountException($"the FUSE session on {MountPoint} ended before it was initialised"));
+            },
             TaskScheduler.Default);
     }
 
@@ -74,7 +88,19 @@ public sealed partial class FuseServer : IDisposable
     public Task Ready => _ready.Task;
 
     /// <summary>Completes when the kernel has ended the session and every worker has stopped.</summary>
-    public Task Completion => _workers.Completion;
+    public Task Completion { get; }
+
+    /// <summary>
+    /// The transport serving requests once <see cref="Ready"/> completed: <see cref="FuseTransport.IoUring"/> or
+    /// <see cref="FuseTransport.Classic"/> (until then, and whenever io_uring was not used, Classic).
+    /// </summary>
+    public FuseTransport ActiveTransport { get; private set; } = FuseTransport.Classic;
+
+    /// <summary>Why io_uring is not serving although the options allowed it (null when it is, or was not asked for).</summary>
+    public string? TransportNote { get; private set; }
+
+    /// <summary>Requests served over io_uring so far.</summary>
+    internal long RingRequestCount => _rings?.RequestCount ?? 0;
 
     /// <summary>The protocol minor version agreed at INIT (0 before).</summary>
     public int ProtocolMinorVersion => (int)(_dispatcher.Session?.Minor ?? 0);
@@ -103,12 +129,33 @@ public sealed partial class FuseServer : IDisposable
         if (options.Sandbox is not null && options.MountMethod == FuseMountMethod.Kernel)
             throw new ArgumentException("a sandboxed server cannot unmount a mount(2) mount: use the fusermount3 method", nameof(options));
 
-        var mountPoint = ValidateMountPoint(options.MountPoint);
-        var method = options.MountMethod == FuseMountMethod.Automatic
-            ? (Libc.GetEffectiveUserId() == 0 && options.Sandbox is null ? FuseMountMethod.Kernel : FuseMountMethod.Fusermount)
-            : options.MountMethod;
+        var logger = options.Logger ?? NullLogger.Instance;
         var parameters = new MountParameters(
-            mountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId());
+            options.MountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId())
+        {
+            AutoUnmount = options.AutoUnmount,
+            NoExec = options.NoExec,
+        };
+        var mountPoint = ValidateMountPoint(options.MountPoint, parameters.KernelFileSystemType, logger);
+        parameters = parameters with { MountPoint = mountPoint };
+        var method = ChooseMethod(options, logger);
+        if (method == FuseMountMethod.Fusermount && options.AllowOther && Libc.GetEffectiveUserId() != 0 && !FuseConfiguration.UserAllowOther())
+        {
+            throw new FuseMountException(
+                $"allow_other is refused for users other than root unless {FuseConfiguration.DefaultPath} has a line 'user_allow_other' " +
+                "(ask the administrator to add it, or mount without allow_other)", Errno.EPERM);
+        }
+
+        // the kernel decides at mount(2) whether its INIT offers io_uring, so the switch must be on before mounting
+        string? transportNote = null;
+        var wantRings = options.Transport != FuseTransport.Classic;
+        if (wantRings && !FuseUringSupport.TryEnable(out var unavailable))
+        {
+            if (options.Transport == FuseTransport.IoUring)
+                throw new FuseMountException($"FUSE over io_uring is not available: {unavailable}", Errno.EOPNOTSUPP);
+            transportNote = unavailable;
+            wantRings = false;
+        }
 
         FuseDevice device;
         FusermountMounter.Result? helper = null;
@@ -122,23 +169,53 @@ public sealed partial class FuseServer : IDisposable
             device = helper.Device;
         }
 
+        RingWorkerSet? rings = null;
         try
         {
             var entry = FindFuseMount(mountPoint);
-            var server = new FuseServer(fileSystem, options, mountPoint, method, device, helper, entry);
+            if (wantRings)
+            {
+                // set up before INIT is answered: once INIT accepts io_uring the kernel waits for every queue
+                rings = PrepareRings(options, device, helper?.ControlSocket, out var failure);
+                if (rings is null)
+                {
+                    if (options.Transport == FuseTransport.IoUring)
+                        throw new FuseMountException($"FUSE over io_uring could not be set up: {failure}", Errno.EOPNOTSUPP);
+                    transportNote = failure;
+                }
+            }
+            var server = new FuseServer(fileSystem, options, mountPoint, method, device, helper, entry, rings, transportNote);
             server._logger.LogInformation("FUSE: mounted {Source} on {MountPoint} ({Method}, device {Major}:{Minor})",
                 options.Source, mountPoint, method, server._deviceMajor, server._deviceMinor);
+            if (transportNote is not null) server._logger.LogInformation("FUSE: serving over /dev/fuse: {Reason}", transportNote);
             server._workers.Start();
             return server;
         }
         catch
         {
             // never leave a mount nobody serves
+            rings?.Stop();
             Unmounter.Unmount(mountPoint, lazy: true);
             device.Dispose();
             helper?.ControlSocket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Automatic: fusermount3 for users other than root; as root, fusermount3 too when auto-unmount is wanted (its
+    /// watchdog unmounts when the server dies, even by SIGKILL: the kernel has no such option for mount(2)), mount(2)
+    /// otherwise or when fusermount3 is missing.
+    /// </summary>
+    private static FuseMountMethod ChooseMethod(FuseServerOptions options, ILogger logger)
+    {
+        if (options.MountMethod != FuseMountMethod.Automatic) return options.MountMethod;
+        if (Libc.GetEffectiveUserId() != 0) return FuseMountMethod.Fusermount;
+        // a sandboxed server cannot unmount a mount(2) mount itself: fusermount3 (setuid) does it
+        if (!options.AutoUnmount && options.Sandbox is null) return FuseMountMethod.Kernel;
+        if (FusermountMounter.FindProgram() is not null || options.Sandbox is not null) return FuseMountMethod.Fusermount;
+        logger.LogWarning("FUSE: {Program} not found (package fuse3): mounting with mount(2), without auto-unmount if the server dies", FusermountMounter.ProgramName);
+        return FuseMountMethod.Kernel;
     }
 
     /// <summary>Waits for <see cref="Ready"/>; false on timeout. Throws when the session died before INIT.</summary>

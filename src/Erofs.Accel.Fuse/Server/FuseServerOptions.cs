@@ -1,3 +1,4 @@
+using Erofs.Accel.Fuse.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Erofs.Accel.Fuse;
@@ -14,16 +15,49 @@ public sealed class FuseServerOptions
     /// <summary>Shown as the type "fuse.SUBTYPE" in the mount table.</summary>
     public string Subtype { get; init; } = "erofs-accel";
 
-    /// <summary>Let users other than the mounting one use the mount (needs root, or user_allow_other in /etc/fuse.conf).</summary>
-    public bool AllowOther { get; init; } = true;
+    /// <summary>
+    /// Let users other than the mounting one use the mount (off by default, as in FUSE; a user other than root needs
+    /// user_allow_other in /etc/fuse.conf).
+    /// </summary>
+    public bool AllowOther { get; init; }
 
-    /// <summary>Largest READ the kernel may send (the max_read option and INIT max_pages).</summary>
-    public int MaxReadBytes { get; init; } = 1 << 20;
+    /// <summary>Forbid executing programs from the mount (noexec).</summary>
+    public bool NoExec { get; init; }
+
+    /// <summary>
+    /// Unmount when the server dies, even by SIGKILL, instead of leaving a dead mount point (fusermount3's watchdog,
+    /// used also as root for this; default on).
+    /// </summary>
+    public bool AutoUnmount { get; init; } = true;
+
+    /// <summary>
+    /// Largest READ the kernel may send (the max_read option and INIT max_pages). Default: the kernel's maximum
+    /// (max_pages_limit pages, 1 MiB unless raised), at most 4 MiB.
+    /// </summary>
+    public int MaxReadBytes { get; init; } = FuseKernelLimits.DefaultMaxReadBytes;
 
     /// <summary>Readahead window set in sysfs after INIT so reads arrive in large requests; 0 keeps the kernel's.</summary>
     public int ReadAheadKilobytes { get; init; } = 1024;
 
-    /// <summary>Upper limit of worker threads; workers are started on demand.</summary>
+    /// <summary>
+    /// How requests travel between the kernel and this server: <see cref="FuseTransport.Automatic"/> (the default)
+    /// uses FUSE over io_uring where the kernel offers it and falls back to /dev/fuse otherwise.
+    /// </summary>
+    public FuseTransport Transport { get; init; } = FuseTransport.Automatic;
+
+    /// <summary>
+    /// Entries per io_uring queue (one queue per CPU): requests the kernel can hand one CPU's serving thread at once.
+    /// 0 chooses: 8, fewer when reads are larger than 1 MiB (each entry holds a buffer of <see cref="MaxReadBytes"/>).
+    /// </summary>
+    public int IoUringQueueDepth { get; init; }
+
+    /// <summary>
+    /// Pin each io_uring thread to the CPU whose queue it serves (the request's caller runs there). Off lets the
+    /// scheduler move them, which can help where other work crowds the CPUs.
+    /// </summary>
+    public bool PinIoUringThreads { get; init; } = true;
+
+    /// <summary>Upper limit of /dev/fuse worker threads; workers are started on demand.</summary>
     public int MaxWorkers { get; init; } = 16;
 
     /// <summary>Idle workers beyond this many end.</summary>
@@ -70,6 +104,12 @@ public sealed class FuseServerOptions
     /// <summary>How long <see cref="FuseServer.Unmount"/> waits for the kernel to end the session before aborting it.</summary>
     public TimeSpan UnmountGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Give each /dev/fuse worker its own clone of the connection's descriptor (FUSE_DEV_IOC_CLONE), so workers do not
+    /// contend on one list of requests in processing. Off makes them share one descriptor (for comparison).
+    /// </summary>
+    public bool CloneDevicePerWorker { get; init; } = true;
+
     /// <summary>Sees raw requests and replies (protocol recording in tests).</summary>
     internal Server.IMessageTap? Tap { get; init; }
 
@@ -77,10 +117,21 @@ public sealed class FuseServerOptions
     public ILogger? Logger { get; init; }
 }
 
+/// <summary>How requests and replies travel between the kernel and the server.</summary>
+public enum FuseTransport
+{
+    /// <summary>FUSE over io_uring where available (root turns on the fuse module's enable_uring), else /dev/fuse.</summary>
+    Automatic,
+    /// <summary>FUSE over io_uring (Linux 6.14+); mounting fails when it is not available.</summary>
+    IoUring,
+    /// <summary>read(2) and writev(2) on /dev/fuse.</summary>
+    Classic,
+}
+
 /// <summary>How the filesystem gets mounted.</summary>
 public enum FuseMountMethod
 {
-    /// <summary>mount(2) when running as root, fusermount3 otherwise.</summary>
+    /// <summary>fusermount3, except as root without <see cref="FuseServerOptions.AutoUnmount"/> (then mount(2)).</summary>
     Automatic,
     /// <summary>mount(2) directly (root).</summary>
     Kernel,

@@ -1,9 +1,11 @@
 using Erofs.Accel.Fuse.Protocol;
+using Erofs.Accel.Fuse.Transport;
 
 namespace Erofs.Accel.Fuse.Server;
 
 /// <summary>What one worker owns: a pinned request buffer and a reply builder, plus the reusable sinks handed to the
-/// filesystem. Pooled, so a worker that ends gives its buffers to the next.</summary>
+/// filesystem, and (classic transport) its own descriptor on the connection. Pooled, so a worker that ends gives its
+/// buffers to the next.</summary>
 internal sealed class WorkerContext : IDisposable
 {
     public WorkerContext(int requestBufferSize, int replyBufferSize)
@@ -20,5 +22,12 @@ internal sealed class WorkerContext : IDisposable
 
     public DirectoryListing Listing { get; } = new();
 
-    public void Dispose() => Reply.Dispose();
+    /// <summary>The worker's clone of the /dev/fuse descriptor (classic transport), or null to use the session's.</summary>
+    public FuseDevice? Device { get; set; }
+
+    public void Dispose()
+    {
+        Reply.Dispose();
+        Device?.Dispose();
+    }
 }

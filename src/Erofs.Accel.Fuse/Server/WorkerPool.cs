@@ -5,9 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Erofs.Accel.Fuse.Server;
 
 /// <summary>
-/// Threads that read requests from /dev/fuse, dispatch them and write the replies. Starts with one; whenever the last
-/// idle worker picks up a request another is started, up to the limit; surplus idle workers end. The pool completes
-/// when the kernel ends the session (every read returns ENODEV).
+/// The classic transport: threads that read requests from /dev/fuse, dispatch them and write the replies, each on its
+/// own clone of the connection's descriptor (FUSE_DEV_IOC_CLONE) where the kernel allows it. Starts with one; whenever
+/// the last idle worker picks up a request another is started, up to the limit; surplus idle workers end. The pool
+/// completes when the kernel ends the session (every read returns ENODEV). With io_uring serving the requests, one
+/// worker stays here for what the kernel still sends over /dev/fuse (INIT, FORGET, INTERRUPT) and to see the end.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -20,6 +22,7 @@ internal sealed class WorkerPool
     private readonly ILogger _logger;
     private readonly Action _onSessionStarted;
     private readonly IMessageTap? _tap;
+    private volatile bool _cloneDevices;
     private readonly ConcurrentBag<WorkerContext> _contexts = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _spawnLock = new();
@@ -38,7 +41,8 @@ internal sealed class WorkerPool
         int replyBufferSize,
         ILogger logger,
         Action onSessionStarted,
-        IMessageTap? tap)
+        IMessageTap? tap,
+        bool cloneDevicePerWorker = true)
     {
         _device = device;
         _dispatcher = dispatcher;
@@ -49,6 +53,7 @@ internal sealed class WorkerPool
         _logger = logger;
         _onSessionStarted = onSessionStarted;
         _tap = tap;
+        _cloneDevices = cloneDevicePerWorker;
     }
 
     /// <summary>Completes when the last worker has ended after the session closed.</summary>
@@ -93,10 +98,11 @@ internal sealed class WorkerPool
         if (!_contexts.TryTake(out var context)) context = new WorkerContext(_requestBufferSize, _replyBufferSize);
         try
         {
+            var device = DeviceFor(context);
             while (!_ended)
             {
                 Interlocked.Increment(ref _idle);
-                var length = _device.ReadRequest(context.RequestBuffer, out var readError);
+                var length = device.ReadRequest(context.RequestBuffer, out var readError);
                 var idleNow = Interlocked.Decrement(ref _idle);
                 if (length < 0)
                 {
@@ -111,7 +117,7 @@ internal sealed class WorkerPool
                 }
                 if (idleNow == 0 && !_ended) TrySpawn(force: false);
 
-                Serve(context, length);
+                Serve(device, context, length);
 
                 if (Volatile.Read(ref _idle) >= _maxIdle) break;
             }
@@ -131,12 +137,33 @@ internal sealed class WorkerPool
             if (last)
             {
                 _ended = true;
+                // the connection is gone: the clones have nothing left in processing
+                foreach (var idle in _contexts)
+                {
+                    idle.Device?.Dispose();
+                    idle.Device = null;
+                }
                 _completion.TrySetResult();
             }
         }
     }
 
-    private void Serve(WorkerContext context, int length)
+    /// <summary>The descriptor a worker reads from: its context's clone, made on first use, or the session's.</summary>
+    private FuseDevice DeviceFor(WorkerContext context)
+    {
+        if (context.Device is not null || !_cloneDevices) return context.Device ?? _device;
+        if (_device.TryClone(out var clone, out var error))
+        {
+            context.Device = clone;
+            return clone!;
+        }
+        // an old kernel (ENOTTY) or a closed session: share the one descriptor from now on
+        _cloneDevices = false;
+        _logger.LogDebug("FUSE: cannot clone the /dev/fuse descriptor ({Error}); workers share one", error);
+        return _device;
+    }
+
+    private void Serve(FuseDevice device, WorkerContext context, int length)
     {
         var message = context.RequestBuffer.AsSpan(0, length);
         _tap?.OnRequest(message);
@@ -144,7 +171,8 @@ internal sealed class WorkerPool
         if (result == DispatchResult.NoReply) return;
         try
         {
-            var writeError = _device.WriteReply(context.Reply.Segments);
+            // the reply goes back on the descriptor the request came from
+            var writeError = device.WriteReply(context.Reply.Segments);
             if (_tap is not null) _tap.OnReply(message, context.Reply.ToArray());
             if (writeError == Errno.ENODEV)
             {

@@ -29,6 +29,50 @@ internal sealed unsafe class FuseDevice : IDisposable
 
     public int Descriptor => _handle.Descriptor;
 
+    /// <summary>FUSE_DEV_IOC_CLONE: _IOR(229, 0, uint32_t).</summary>
+    private const nuint CloneRequest = 0x8004E500;
+
+    /// <summary>
+    /// Opens another descriptor on this connection (FUSE_DEV_IOC_CLONE). Requests are shared by all descriptors of a
+    /// connection, but each has its own list of requests in processing, so workers on separate descriptors do not
+    /// contend on one lock; a reply must go to the descriptor its request came from.
+    /// </summary>
+    public bool TryClone(out FuseDevice? clone, out Errno error)
+    {
+        clone = null;
+        var fd = Libc.Open(DevicePath, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (fd < 0)
+        {
+            error = Libc.LastError;
+            return false;
+        }
+        var added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            var session = (uint)_handle.Descriptor;
+            if (Libc.Ioctl(fd, CloneRequest, &session) != 0)
+            {
+                error = Libc.LastError;
+                Libc.Close(fd);
+                return false;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            Libc.Close(fd);
+            error = Errno.ENODEV;
+            return false;
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+        clone = new FuseDevice(new FileDescriptorHandle(fd));
+        error = Errno.Success;
+        return true;
+    }
+
     /// <summary>
     /// Reads one request. Returns its length, or -1 with <paramref name="error"/> set: ENODEV when the filesystem is
     /// gone (unmounted or aborted), ENOENT/EINTR/EAGAIN for a request that vanished (just read again).

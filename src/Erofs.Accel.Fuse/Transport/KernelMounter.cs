@@ -14,7 +14,7 @@ internal static class KernelMounter
                 parameters.Source,
                 parameters.MountPoint,
                 parameters.KernelFileSystemType,
-                Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV,
+                parameters.KernelMountFlags,
                 parameters.KernelMountData(device.Descriptor));
             if (result != 0)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Erofs.Accel.Interop;
 
 namespace Erofs.Accel.Fuse.Transport;
 
@@ -13,6 +14,15 @@ internal sealed record MountParameters(
     uint UserId,
     uint GroupId)
 {
+    /// <summary>fusermount3 keeps a watchdog that unmounts when the server's end of its socket closes.</summary>
+    public bool AutoUnmount { get; init; } = true;
+
+    /// <summary>Programs on the mount cannot be executed (MS_NOEXEC).</summary>
+    public bool NoExec { get; init; }
+
+    /// <summary>Flags for mount(2): always read-only, nosuid and nodev.</summary>
+    public ulong KernelMountFlags => Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV | (NoExec ? Libc.MS_NOEXEC : 0);
+
     /// <summary>File system type for mount(2): "fuse.SUBTYPE" shows the subtype in the mount table.</summary>
     public string KernelFileSystemType => string.IsNullOrEmpty(Subtype) ? "fuse" : "fuse." + Subtype;
 
@@ -30,7 +40,9 @@ internal sealed record MountParameters(
     /// <summary>The -o option string for fusermount3 (it adds fd, rootmode, user_id and group_id itself).</summary>
     public string FusermountOptions()
     {
-        var options = new StringBuilder("ro,nosuid,nodev,default_permissions,auto_unmount");
+        var options = new StringBuilder("ro,nosuid,nodev,default_permissions");
+        if (NoExec) options.Append(",noexec");
+        if (AutoUnmount) options.Append(",auto_unmount");
         if (AllowOther) options.Append(",allow_other");
         options.Append(CultureInfo.InvariantCulture, $",max_read={MaxReadBytes}");
         if (!string.IsNullOrEmpty(Subtype)) options.Append(",subtype=").Append(EscapeOption(Subtype));

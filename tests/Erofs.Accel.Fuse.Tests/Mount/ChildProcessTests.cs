@@ -9,12 +9,13 @@ namespace Erofs.Accel.Fuse.Tests.Mount;
 [Collection(FuseMountCollection.Name)]
 public sealed class ChildProcessTests
 {
-    [Fact]
-    public void SigtermDuringReadsUnmountsAndExitsZero()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void SigtermDuringReadsUnmountsAndExitsZero(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "40");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "40", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.True(guard.IsMounted);
 
@@ -56,45 +57,56 @@ public sealed class ChildProcessTests
         foreach (var reader in readers) Assert.True(reader.Join(TimeSpan.FromSeconds(30)), "a reader hung after SIGTERM");
 
         Assert.True(host.Process.ExitCode == 0, $"exit code {host.Process.ExitCode}: {host.StandardError}");
+        Assert.Contains($"transport {transport}", host.StandardError);
         Assert.False(guard.IsMounted, "mount left behind after SIGTERM");
         Assert.False(guard.WatchdogFired);
         Assert.Equal(0, Interlocked.Read(ref mismatches));
     }
 
-    [Fact]
-    public void UmountFromOutsideEndsTheProcessWithZero()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void UmountFromOutsideEndsTheProcessWithZero(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "5");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.Equal(7, Directory.GetFileSystemEntries(guard.MountPoint).Length);
         Assert.Equal(0, Libc.Unmount2(guard.MountPoint, 0));
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "still running after umount: " + host.StandardError);
         Assert.Equal(0, host.Process.ExitCode);
+        Assert.Contains($"transport {transport}", host.StandardError);
         Assert.False(guard.IsMounted);
     }
 
-    [Fact]
-    public void SigintAlsoUnmountsCleanly()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void SigintAlsoUnmountsCleanly(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "5");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.Equal(0, Libc.Kill(host.Process.Id, 2));
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(30)), "still running after SIGINT: " + host.StandardError);
         Assert.Equal(0, host.Process.ExitCode);
+        Assert.Contains($"transport {transport}", host.StandardError);
         Assert.False(guard.IsMounted);
     }
 
-    [Fact]
-    public void KilledFusermountServerIsUnmountedAutomatically()
+    /// <summary>
+    /// With io_uring the kernel closes a dead server's connection only once it has torn its rings down, after the
+    /// process is gone; the rings hold the fusermount3 socket too and let go of it after /dev/fuse, so the helper wakes
+    /// to a closed connection and unmounts.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void KilledFusermountServerIsUnmountedAutomatically(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--method", "fusermount");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--method", "fusermount", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.True(guard.IsMounted);
         Assert.Equal(0, Libc.Kill(host.Process.Id, Libc.SIGKILL));

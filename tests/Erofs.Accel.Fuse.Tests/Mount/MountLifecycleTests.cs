@@ -9,10 +9,11 @@ namespace Erofs.Accel.Fuse.Tests.Mount;
 [Collection(FuseMountCollection.Name)]
 public sealed class MountLifecycleTests
 {
-    [Fact]
-    public void UmountFromOutsideEndsTheServer()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void UmountFromOutsideEndsTheServer(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         Assert.Empty(File.ReadAllBytes(mount.PathOf("files/f0000.bin")));
         Assert.Equal(0, Libc.Unmount2(mount.Root, 0));
         Assert.True(Waits.Completed(mount.Server.Completion, TimeSpan.FromSeconds(20)), "server still running after umount");
@@ -20,10 +21,11 @@ public sealed class MountLifecycleTests
         mount.Server.Unmount(); // harmless afterwards
     }
 
-    [Fact]
-    public void BusyMountIsDetachedLazilyAndTheSessionEnds()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void BusyMountIsDetachedLazilyAndTheSessionEnds(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic(unmountGrace: TimeSpan.FromSeconds(1));
+        using var mount = new MountedSynthetic(unmountGrace: TimeSpan.FromSeconds(1), transport: transport);
         using var open = File.OpenHandle(mount.PathOf("files/f0010.bin"));
         var buffer = new byte[100];
         Assert.Equal(100, RandomAccess.Read(open, buffer, 5));
@@ -61,10 +63,11 @@ public sealed class MountLifecycleTests
         }
     }
 
-    [Fact]
-    public void BusyMountPointFailsAndLeavesTheExistingMountAlone()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void BusyMountPointFailsAndLeavesTheExistingMountAlone(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         var error = Assert.Throws<FuseMountException>(() =>
             FuseServer.Mount(SyntheticFileSystem.CreateDefault(3, 3), new FuseServerOptions { MountPoint = mount.Root }));
         Assert.Contains("busy", error.Message);
@@ -74,12 +77,13 @@ public sealed class MountLifecycleTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void FusermountPathMountsReadsAndUnmounts()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void FusermountPathMountsReadsAndUnmounts(FuseTransport transport)
     {
         MountGuard.RequireFuse();
         if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
-        using var mount = new MountedSynthetic(method: FuseMountMethod.Fusermount);
+        using var mount = new MountedSynthetic(method: FuseMountMethod.Fusermount, transport: transport);
         Assert.Equal(FuseMountMethod.Fusermount, mount.Server.Method);
         Assert.StartsWith("fuse.erofs-accel", mount.Guard.CurrentMount!.FileSystemType);
         var node = mount.FileSystem.Node("files/f0010.bin");
@@ -88,12 +92,32 @@ public sealed class MountLifecycleTests
     }
 
     [Fact]
-    public void DisposeUnmounts()
+    public void AutomaticTransportPicksIoUringWithEitherMountMethod()
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(FuseTransport.IoUring);
+        using (var mount = new MountedSynthetic(transport: FuseTransport.Automatic, expectTransport: FuseTransport.IoUring))
+        {
+            Assert.Null(mount.Server.TransportNote);
+            Assert.Equal(7, Directory.GetFileSystemEntries(mount.Root).Length);
+            mount.UnmountAndVerify();
+        }
+        if (FusermountMounter.FindProgram() is null) Assert.Skip("fusermount3 is not installed (Debian package fuse3)");
+        using (var mount = new MountedSynthetic(method: FuseMountMethod.Fusermount, transport: FuseTransport.Automatic, expectTransport: FuseTransport.IoUring))
+        {
+            Assert.Equal(7, Directory.GetFileSystemEntries(mount.Root).Length);
+            mount.UnmountAndVerify();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void DisposeUnmounts(FuseTransport transport)
+    {
+        MountGuard.RequireTransport(transport);
         using var guard = new MountGuard(TimeSpan.FromSeconds(60));
-        var server = FuseServer.Mount(SyntheticFileSystem.CreateDefault(3, 3), new FuseServerOptions { MountPoint = guard.MountPoint });
+        var server = FuseServer.Mount(SyntheticFileSystem.CreateDefault(3, 3), new FuseServerOptions { MountPoint = guard.MountPoint, Transport = transport });
         Assert.True(server.WaitUntilReady(TimeSpan.FromSeconds(20)));
+        Assert.Equal(transport, server.ActiveTransport);
         Assert.True(guard.IsMounted);
         server.Dispose();
         Assert.False(guard.IsMounted);

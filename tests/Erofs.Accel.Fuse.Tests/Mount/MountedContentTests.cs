@@ -9,10 +9,11 @@ namespace Erofs.Accel.Fuse.Tests.Mount;
 [Collection(FuseMountCollection.Name)]
 public sealed class MountedContentTests
 {
-    [Fact]
-    public void EveryNodeReadsBackExactlyThenUnmountsClean()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void EveryNodeReadsBackExactlyThenUnmountsClean(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic(SyntheticFileSystem.CreateDefault(120, 2500));
+        using var mount = new MountedSynthetic(SyntheticFileSystem.CreateDefault(120, 2500), transport: transport);
         var checkedFiles = 0;
         foreach (var (path, node) in mount.FileSystem.Paths)
         {
@@ -56,10 +57,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void HardLinksShareOneInodeAndSymlinksResolve()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void HardLinksShareOneInodeAndSymlinksResolve(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         Assert.Equal(FileStatus.Of(mount.PathOf("files/f0002.bin")).Inode, FileStatus.Of(mount.PathOf("files/hardlink.bin")).Inode);
         var viaLink = File.ReadAllBytes(mount.PathOf("links/relative"));
         Assert.Equal(File.ReadAllBytes(mount.PathOf("files/f0001.bin")), viaLink);
@@ -71,10 +73,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void ExtendedAttributesAreVisibleThroughTheVfs()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void ExtendedAttributesAreVisibleThroughTheVfs(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         var file = mount.PathOf("files/f0005.bin");
         Assert.Equal(["user.blob", "user.index"], Xattrs.List(file).Order(StringComparer.Ordinal));
         Assert.Equal("5"u8.ToArray(), Xattrs.Get(file, "user.index", out _));
@@ -89,10 +92,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public unsafe void StatfsReportsTheTotals()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public unsafe void StatfsReportsTheTotals(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         var buffer = stackalloc ulong[16];
         Assert.Equal(0, Libc.StatVfs(mount.Root, buffer));
         var expected = mount.FileSystem.GetStatistics();
@@ -105,10 +109,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void WritingIsRefused()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void WritingIsRefused(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         Assert.ThrowsAny<Exception>(() => File.WriteAllText(mount.PathOf("new.txt"), "x"));
         Assert.ThrowsAny<Exception>(() => File.AppendAllText(mount.PathOf("files/f0001.bin"), "x"));
         Assert.ThrowsAny<Exception>(() => Directory.CreateDirectory(mount.PathOf("newdir")));
@@ -118,10 +123,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void AFailingRequestIsEioAndTheMountLivesOn()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void AFailingRequestIsEioAndTheMountLivesOn(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         var error = Assert.ThrowsAny<IOException>(() => File.ReadAllBytes(mount.PathOf("errors/throws.bin")));
         Assert.Contains("Input/output error", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.ThrowsAny<IOException>(() => File.ReadAllBytes(mount.PathOf("errors/errno.bin")));
@@ -132,10 +138,11 @@ public sealed class MountedContentTests
         mount.UnmountAndVerify();
     }
 
-    [Fact]
-    public void ReadaheadIsRaisedSoReadsArriveLarge()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void ReadaheadIsRaisedSoReadsArriveLarge(FuseTransport transport)
     {
-        using var mount = new MountedSynthetic();
+        using var mount = new MountedSynthetic(transport: transport);
         var entry = mount.Guard.CurrentMount!;
         Assert.Equal(1024, Erofs.Accel.Fuse.Transport.FuseConnectionControl.TryGetReadAhead(entry.Major, entry.Minor));
         var node = mount.FileSystem.Node("files/f0011.bin");

@@ -11,9 +11,12 @@ internal sealed class MountedSynthetic : IDisposable
         FuseMountMethod method = FuseMountMethod.Kernel,
         TimeSpan? watchdog = null,
         TimeSpan? unmountGrace = null,
-        int maxWorkers = 16)
+        int maxWorkers = 16,
+        FuseTransport transport = FuseTransport.Classic,
+        FuseTransport? expectTransport = null)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
+        Transport = expectTransport ?? transport;
         FileSystem = fileSystem ?? SyntheticFileSystem.CreateDefault(60, 600);
         Guard = new MountGuard(watchdog ?? TimeSpan.FromSeconds(120));
         try
@@ -25,9 +28,11 @@ internal sealed class MountedSynthetic : IDisposable
                 MountMethod = method,
                 Logger = Logger,
                 MaxWorkers = maxWorkers,
+                Transport = transport,
                 UnmountGracePeriod = unmountGrace ?? TimeSpan.FromSeconds(5),
             });
             Assert.True(Server.WaitUntilReady(TimeSpan.FromSeconds(20)), "INIT was not answered");
+            Assert.True(Transport == Server.ActiveTransport, $"serving over {Server.ActiveTransport}, not {Transport}: {Server.TransportNote}");
         }
         catch
         {
@@ -37,6 +42,8 @@ internal sealed class MountedSynthetic : IDisposable
     }
 
     public SyntheticFileSystem FileSystem { get; }
+
+    public FuseTransport Transport { get; }
 
     public MountGuard Guard { get; }
 
@@ -51,6 +58,7 @@ internal sealed class MountedSynthetic : IDisposable
     /// <summary>Unmounts through the server and checks that nothing is left mounted and the workers stopped.</summary>
     public void UnmountAndVerify()
     {
+        if (Transport == FuseTransport.IoUring) Assert.True(Server.RingRequestCount > 0, "no request came through io_uring");
         Server.Unmount();
         Assert.True(Waits.Completed(Server.Completion, TimeSpan.FromSeconds(20)), "the session did not end after unmount");
         Assert.False(Guard.IsMounted, "still mounted after Unmount");

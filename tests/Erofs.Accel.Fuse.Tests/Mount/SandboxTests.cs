@@ -12,13 +12,14 @@ namespace Erofs.Accel.Fuse.Tests.Mount;
 [Collection(FuseMountCollection.Name)]
 public sealed class SandboxTests
 {
-    [Fact]
-    public void SandboxedServerHoldsNothingRefusesTheRestAndStillServesAndStops()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void SandboxedServerHoldsNothingRefusesTheRestAndStillServesAndStops(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         if (Environment.UserName != "root") Assert.Skip("the identity drop is tested from root");
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "20", "--sandbox");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "20", "--sandbox", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.True(SpinWait.SpinUntil(() => host.OutputLines.Any(l => l.StartsWith("PROBE read-own-status", StringComparison.Ordinal)), 30_000),
             "no probe results: " + host.StandardError);
@@ -44,16 +45,18 @@ public sealed class SandboxTests
         Assert.Equal(0, Libc.Kill(host.Process.Id, Libc.SIGTERM));
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the sandboxed server did not exit after SIGTERM: " + host.StandardError);
         Assert.True(host.Process.ExitCode == 0, $"exit code {host.Process.ExitCode}: {host.StandardError}");
+        Assert.Contains($"transport {transport}", host.StandardError);
         Assert.False(guard.IsMounted, "mount left behind by the sandboxed server");
         Assert.False(guard.WatchdogFired);
     }
 
-    [Fact]
-    public void UmountFromOutsideEndsTheSandboxedServer()
+    [Theory]
+    [MemberData(nameof(Transports.Both), MemberType = typeof(Transports))]
+    public void UmountFromOutsideEndsTheSandboxedServer(FuseTransport transport)
     {
-        MountGuard.RequireFuse();
+        MountGuard.RequireTransport(transport);
         using var guard = new MountGuard(TimeSpan.FromSeconds(120));
-        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--sandbox");
+        using var host = new TestHostProcess(guard.MountPoint, "--files", "5", "--sandbox", "--transport", Transports.ArgumentFor(transport));
         host.WaitUntilReady(TimeSpan.FromSeconds(60));
         Assert.Equal(0, Libc.Unmount2(guard.MountPoint, 0));
         Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the sandboxed server did not exit after umount: " + host.StandardError);

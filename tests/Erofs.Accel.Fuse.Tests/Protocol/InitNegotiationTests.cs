@@ -87,6 +87,20 @@ public sealed class InitNegotiationTests
     }
 
     [Fact]
+    public void OpenDirReachesTheServerWhenFusermountWatchesForAutoUnmount()
+    {
+        // fusermount3 decides that the server is gone when opening the mount point fails with ENOTCONN: with
+        // zero-message OPENDIR the kernel would answer that open from its cache and the dead mount would stay
+        var settings = Defaults with { ZeroMessageOpenDir = false };
+        var init = new FuseInitIn { Major = 7, Minor = 45, Flags = DispatcherHarness.KernelFlags, Flags2 = DispatcherHarness.KernelFlags2 };
+        InitNegotiation.Negotiate(init, settings, out var reply, out var session);
+        var agreed = (FuseInitFlags)reply.Flags;
+        Assert.Equal(FuseInitFlags.NoOpenSupport, agreed & (FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport));
+        Assert.True(session!.NoOpen);
+        Assert.False(session.NoOpenDir);
+    }
+
+    [Fact]
     public void FlagsInFlags2AreIgnoredWithoutInitExt()
     {
         var flags = DispatcherHarness.KernelFlags & ~(uint)FuseInitFlags.InitExtended;
@@ -116,6 +130,28 @@ public sealed class InitNegotiationTests
         var init = new FuseInitIn { Major = major, Minor = minor, Flags = DispatcherHarness.KernelFlags };
         Assert.Equal(InitOutcome.Unsupported, InitNegotiation.Negotiate(init, Defaults, out _, out var session));
         Assert.Null(session);
+    }
+
+    [Fact]
+    public void IoUringIsAgreedOnlyWhenBothSidesWantIt()
+    {
+        const uint uringBit = 1u << 9; // FUSE_OVER_IO_URING: bit 41, bit 9 of flags2
+        var wanting = Defaults with { OfferIoUring = true };
+        var offered = new FuseInitIn { Major = 7, Minor = 45, MaxReadahead = 1 << 20, Flags = DispatcherHarness.KernelFlags, Flags2 = DispatcherHarness.KernelFlags2 | uringBit };
+
+        InitNegotiation.Negotiate(offered, wanting, out var reply, out var session);
+        Assert.Equal(uringBit, reply.Flags2 & uringBit);
+        Assert.True(session!.OverIoUring);
+
+        // the kernel did not offer it (enable_uring off when it sent INIT)
+        InitNegotiation.Negotiate(offered with { Flags2 = DispatcherHarness.KernelFlags2 & ~uringBit }, wanting, out reply, out session);
+        Assert.Equal(0u, reply.Flags2 & uringBit);
+        Assert.False(session!.OverIoUring);
+
+        // the server has no rings ready
+        InitNegotiation.Negotiate(offered, Defaults, out reply, out session);
+        Assert.Equal(0u, reply.Flags2 & uringBit);
+        Assert.False(session!.OverIoUring);
     }
 
     private static InitOutcome Negotiate(uint minor, out FuseInitOut reply, out NegotiatedSession? session,

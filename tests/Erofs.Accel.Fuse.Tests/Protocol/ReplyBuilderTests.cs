@@ -117,6 +117,74 @@ public sealed class ReplyBuilderTests
         Assert.Equal(2UL, MemoryMarshal.Read<FuseOutHeader>(bytes).Unique);
     }
 
+    [Fact]
+    public void GatherBodyLaysInterleavedPiecesOutRightAfterTheHeader()
+    {
+        using var reply = new ReplyBuilder(64 * 1024);
+        reply.Begin(3);
+        var random = new Random(5);
+        var expected = new List<byte>();
+        var owners = new List<Owner>();
+        for (var piece = 0; piece < 20; piece++)
+        {
+            var chunk = new byte[random.Next(1, 3000)];
+            random.NextBytes(chunk);
+            expected.AddRange(chunk);
+            if (piece % 3 == 0)
+            {
+                reply.AppendBytes(chunk);
+            }
+            else
+            {
+                var owner = new Owner();
+                owners.Add(owner);
+                reply.AppendExternal(chunk, owner);
+            }
+        }
+        reply.Complete();
+        var scattered = reply.ToArray();
+
+        var bodyLength = reply.GatherBody();
+
+        Assert.Equal(expected.Count, bodyLength);
+        Assert.Equal(1, reply.Segments.Length);
+        Assert.Equal(scattered, reply.ToArray());
+        Assert.Equal(expected.ToArray(), reply.ToArray()[16..]);
+        unsafe
+        {
+            Assert.True(reply.Segments[0].Base == (byte*)reply.BodyAddress - 16);
+            Assert.Equal(expected.ToArray(), new ReadOnlySpan<byte>((byte*)reply.BodyAddress, bodyLength).ToArray());
+        }
+        Assert.All(owners, o => Assert.True(o.Disposed));
+    }
+
+    [Fact]
+    public void GatherBodyOfAnErrorOrPlainReplyMovesNothing()
+    {
+        using var reply = new ReplyBuilder(8192);
+        reply.Begin(4);
+        reply.AppendBytes([1, 2, 3]);
+        reply.Complete();
+        Assert.Equal(3, reply.GatherBody());
+        reply.Begin(5);
+        reply.AppendExternal(new byte[100], null);
+        reply.SetError(Errno.ENOENT);
+        reply.Complete();
+        Assert.Equal(0, reply.GatherBody());
+        Assert.Equal(16, reply.ToArray().Length);
+        Assert.Equal(-2, MemoryMarshal.Read<FuseOutHeader>(reply.Header).Error);
+    }
+
+    [Fact]
+    public void GatherBodyRefusesABodyLargerThanItsBuffer()
+    {
+        using var reply = new ReplyBuilder(8192);
+        reply.Begin(6);
+        reply.AppendExternal(new byte[8192], null);
+        reply.Complete();
+        Assert.Throws<InvalidOperationException>(() => reply.GatherBody());
+    }
+
     private sealed class Owner : IDisposable
     {
         public bool Disposed { get; private set; }

@@ -39,6 +39,13 @@ internal sealed class MountGuard : IDisposable
             Assert.Skip("mount tests need root (mount(2) and fusectl)");
     }
 
+    /// <summary>Skips the test unless FUSE can be mounted and the kernel offers FUSE over io_uring (turning it on as root).</summary>
+    public static void RequireTransport(FuseTransport transport)
+    {
+        RequireFuse();
+        if (transport == FuseTransport.IoUring && !FuseUringSupport.TryEnable(out var reason)) Assert.Skip(reason);
+    }
+
     public static MountEntry? FindFuseMount(string mountPoint)
     {
         var entry = MountTable.FindByMountPoint(mountPoint);

@@ -90,7 +90,7 @@ internal sealed class TestHostProcess : IDisposable
         Process.Dispose();
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(fromEnvironment)) return fromEnvironment;

@@ -30,6 +30,36 @@ public sealed class MountParametersTests
     }
 
     [Fact]
+    public void AutoUnmountAndNoExecAreOptions()
+    {
+        var parameters = new MountParameters("/mnt/x", "/img", "erofs-accel", AllowOther: false, 65536, 0, 0) { AutoUnmount = false, NoExec = true };
+        Assert.DoesNotContain("auto_unmount", parameters.FusermountOptions());
+        Assert.Contains(",noexec", parameters.FusermountOptions());
+        Assert.Equal(Erofs.Accel.Interop.Libc.MS_RDONLY | Erofs.Accel.Interop.Libc.MS_NOSUID | Erofs.Accel.Interop.Libc.MS_NODEV | Erofs.Accel.Interop.Libc.MS_NOEXEC,
+            parameters.KernelMountFlags);
+        Assert.Contains("auto_unmount", (parameters with { AutoUnmount = true }).FusermountOptions());
+    }
+
+    [Theory]
+    [InlineData("# user_allow_other\nmount_max = 1000\n", false)]
+    [InlineData("mount_max = 1000\n  user_allow_other  \n", true)]
+    [InlineData("", false)]
+    public void UserAllowOtherIsReadFromFuseConf(string text, bool allowed)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, text);
+            Assert.Equal(allowed, FuseConfiguration.UserAllowOther(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.False(FuseConfiguration.UserAllowOther(path));
+    }
+
+    [Fact]
     public void ConnectionNamesAreKernelDeviceNumbers()
     {
         Assert.Equal("39", FuseConnectionControl.ConnectionName(0, 39));

@@ -1,4 +1,5 @@
 using Erofs.Accel.Cli.Commands;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Cli;
 
@@ -12,6 +13,9 @@ public static class CliApp
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
         new ManifestCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
     };
+
+    // composition: accelerators that live in their own assembly become available to --accel here
+    static CliApp() => OpenClRegistration.Register();
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Erofs.Accel.Decompression;
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Benchmarks.OpenCl;
 

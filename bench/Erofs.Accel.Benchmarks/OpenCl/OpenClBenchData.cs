@@ -5,12 +5,19 @@ using K4os.Compression.LZ4;
 namespace Erofs.Accel.Benchmarks.OpenCl;
 
 /// <summary>
-/// Pclusters for the OpenCL benchmarks: fixed-size chunks of shared libraries and .NET SDK files of this machine,
-/// compressed with LZ4 (fast or HC) or raw DEFLATE, plus ready-made requests and software reference decoders.
+/// Pclusters for the OpenCL benchmarks: fixed-size chunks of shared libraries and .NET files of this machine,
+/// compressed with LZ4 (fast or HC) or raw DEFLATE, plus ready-made requests and the engine's software decoder
+/// (liblz4 / libdeflate where installed) on one thread or spread over the cores as the engine spreads a batch.
 /// </summary>
 public sealed class OpenClBenchData
 {
-    private static readonly string[] Roots = ["/usr/lib/x86_64-linux-gnu", "/usr/share/dotnet/shared", "/usr/share/dotnet/sdk", "/usr/share/doc"];
+    private static readonly string[] Roots =
+    [
+        "/usr/lib/x86_64-linux-gnu", "/usr/share/dotnet/shared", "/usr/share/dotnet/sdk",
+        Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? "/usr/share/dotnet", "/usr/share/doc",
+    ];
+
+    private static readonly SoftwareDecompressor Software = new();
 
     public CompressionAlgorithm Algorithm { get; }
     public int ItemBytes { get; }
@@ -33,22 +40,28 @@ public sealed class OpenClBenchData
         Results = new DecompressionResult[count];
     }
 
-    /// <summary>Single-thread software decode of the first <paramref name="count"/> items (K4os LZ4 / System.IO.Compression).</summary>
-    public long DecodeSoftware(int count)
+    /// <summary>The engine's software decoder on the first <paramref name="count"/> items, one thread.</summary>
+    public long DecodeSoftware(int count) => DecodeRange(0, count);
+
+    /// <summary>The same spread over <paramref name="threads"/> threads in contiguous stripes, as the engine spreads a batch.</summary>
+    public long DecodeSoftwareParallel(int count, int threads)
+    {
+        int stripes = Math.Max(1, Math.Min(threads, count));
+        if (stripes == 1) return DecodeRange(0, count);
+        long total = 0;
+        Parallel.For(0, stripes, new ParallelOptions { MaxDegreeOfParallelism = stripes },
+            s => Interlocked.Add(ref total, DecodeRange(count * s / stripes, count * (s + 1) / stripes)));
+        return total;
+    }
+
+    private long DecodeRange(int from, int to)
     {
         long total = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = from; i < to; i++)
         {
-            if (Algorithm == CompressionAlgorithm.Lz4)
-            {
-                total += LZ4Codec.Decode(Compressed[i], Outputs[i]);
-            }
-            else
-            {
-                using var z = new DeflateStream(new MemoryStream(Compressed[i], writable: false), CompressionMode.Decompress);
-                z.ReadExactly(Outputs[i]);
-                total += Outputs[i].Length;
-            }
+            var r = Software.Decompress(Compressed[i], Outputs[i], Requests[i].Parameters);
+            if (r.Status != DecodeStatus.Done) throw new InvalidOperationException($"software: item {i} {r.Status}");
+            total += r.BytesWritten;
         }
         return total;
     }

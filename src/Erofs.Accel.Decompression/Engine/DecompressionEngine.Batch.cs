@@ -7,8 +7,8 @@ public sealed partial class DecompressionEngine
 {
     /// <summary>
     /// Decodes many independent requests; <paramref name="results"/>[i] receives the result of
-    /// <paramref name="batch"/>[i]. Items a batch backend (OpenCL) takes go to it as one submission when there are at
-    /// least its <see cref="IBatchDecompressionBackend.MinimumBatchSize"/> of them; the others go to the single-request
+    /// <paramref name="batch"/>[i]. Items a batch backend (OpenCL) takes go to it as one submission when it says the
+    /// submission is worth it (<see cref="IBatchDecompressionBackend.IsWorthSending"/>); the others go to the single-request
     /// accelerators' queues, and the rest are decoded in software (in parallel for large batches). Every item a backend
     /// did not finish correctly is decoded in software. Invalid parameters in any item throw before anything runs.
     /// </summary>
@@ -103,8 +103,6 @@ public sealed partial class DecompressionEngine
         List<(BatchLane, BatchWorkItem)> jobs, CancellationToken cancellationToken)
     {
         if (!lane.IsAvailable) return;
-        int minimum = Math.Max(1, lane.Backend.MinimumBatchSize);
-        if (minimum == int.MaxValue) return;
 
         var eligible = new List<int>();
         for (int i = 0; i < batch.Length; i++)
@@ -112,41 +110,57 @@ public sealed partial class DecompressionEngine
             var request = batch.Span[i];
             if (!assigned[i] && lane.Backend.Supports(request.Parameters, request.Source.Length)) eligible.Add(i);
         }
-        if (eligible.Count < minimum) return;
+        if (eligible.Count == 0) return;
 
-        // Cut into submissions of at most MaxBatchBytes decoded bytes, each worth sending on its own.
-        int start = 0;
-        while (eligible.Count - start >= minimum)
+        // Cut into submissions of at most MaxBatchBytes decoded bytes, each worth sending on its own (the backend
+        // decides, against the threads software would give this submission).
+        var submission = ArrayPool<DecompressionRequest>.Shared.Rent(eligible.Count);
+        try
         {
-            int end = start;
-            long bytes = 0;
-            while (end < eligible.Count)
+            int start = 0;
+            while (start < eligible.Count)
             {
-                long next = batch.Span[eligible[end]].Parameters.OutputLength;
-                if (end > start && bytes + next > _options.MaxBatchBytes) break;
-                bytes += next;
-                end++;
-            }
-            if (end - start < minimum) break;
-            if (!lane.Breaker.TryAcquire(out bool isProbe)) return;
+                int end = start;
+                long bytes = 0;
+                while (end < eligible.Count)
+                {
+                    long next = batch.Span[eligible[end]].Parameters.OutputLength;
+                    if (end > start && bytes + next > _options.MaxBatchBytes) break;
+                    bytes += next;
+                    end++;
+                }
+                for (int k = start; k < end; k++) submission[k - start] = batch.Span[eligible[k]];
+                if (!lane.Backend.IsWorthSending(submission.AsSpan(0, end - start), SoftwareThreadsFor(end - start, bytes))) break;
+                if (!lane.Breaker.TryAcquire(out bool isProbe)) return;
 
-            var job = new BatchWorkItem(lane, end - start) { IsProbe = isProbe };
-            for (int k = start; k < end; k++) job.Set(k - start, eligible[k], batch.Span[eligible[k]]);
-            if (!await lane.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
-            {
-                // Shutting down or cancelled while waiting: the items go the single-request way.
-                lane.Breaker.OnNeutral(isProbe);
-                job.TryAbandon();
-                job.Release();
-                job.Release();
-                return;
+                var job = new BatchWorkItem(lane, end - start) { IsProbe = isProbe };
+                for (int k = start; k < end; k++) job.Set(k - start, eligible[k], batch.Span[eligible[k]]);
+                if (!await lane.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
+                {
+                    // Shutting down or cancelled while waiting: the items go the single-request way.
+                    lane.Breaker.OnNeutral(isProbe);
+                    job.TryAbandon();
+                    job.Release();
+                    job.Release();
+                    return;
+                }
+                for (int k = start; k < end; k++) assigned[eligible[k]] = true;
+                jobs.Add((lane, job));
+                EngineLog.BatchRouted(_logger, lane.Name, end - start);
+                start = end;
             }
-            for (int k = start; k < end; k++) assigned[eligible[k]] = true;
-            jobs.Add((lane, job));
-            EngineLog.BatchRouted(_logger, lane.Name, end - start);
-            start = end;
+        }
+        finally
+        {
+            ArrayPool<DecompressionRequest>.Shared.Return(submission, clearArray: true);
         }
     }
+
+    /// <summary>Threads the software part of a batch would get (as <see cref="DecodeSoftwareItems"/> spreads it).</summary>
+    private int SoftwareThreadsFor(int count, long bytes) =>
+        count >= _options.ParallelSoftwareThreshold && bytes >= _options.ParallelSoftwareMinBytes && _options.SoftwareParallelism > 1
+            ? Math.Min(_options.SoftwareParallelism, count)
+            : 1;
 
     private async ValueTask CollectBatchAsync(BatchLane lane, BatchWorkItem job, ReadOnlyMemory<DecompressionRequest> batch,
         Memory<DecompressionResult> results, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Decompression.Tests.OpenCl;
 
@@ -193,28 +193,98 @@ public sealed class OpenClBackendTests(OpenClFixture fixture)
     }
 
     [Fact]
-    public void Calibration_MeasuresBothAlgorithms()
+    public void Calibration_MeasuresBothAlgorithms_AndDrivesTheDecision()
     {
         var backend = fixture.Backend;
         backend.Calibrate(16384);
+        int threads = Environment.ProcessorCount;
         foreach (var algorithm in new[] { CompressionAlgorithm.Lz4, CompressionAlgorithm.Deflate })
         {
             var c = backend.Calibrations[algorithm];
+            Assert.False(c.FromCache);
+            Assert.Equal(16384, c.ItemBytes);
             Assert.True(c.FixedCostMicroseconds > 0);
             Assert.True(c.OpenClNanosecondsPerByte > 0);
             Assert.True(c.SoftwareNanosecondsPerByte > 0);
-            Assert.InRange(c.BreakEvenBatchSize, 2, int.MaxValue);
-            Assert.Equal(c.BreakEvenBatchSize, backend.MinimumBatchSizeFor(algorithm));
+            Assert.Equal(threads, c.SoftwareThreads);
+            int n = c.BreakEvenBatchSize(threads);
+            Assert.Equal(n, backend.MinimumBatchSizeFor(algorithm));
+            // the backend answers the engine with the same model
+            foreach (int t in new[] { 1, threads })
+                foreach (int items in new[] { 2, 64, 4096 })
+                    Assert.Equal(c.IsWorthSending(items, items * 16384L, t), backend.IsWorthSending(Submission(algorithm, items, 16384), t));
+            Assert.False(backend.IsWorthSending(Submission(algorithm, 1, 16384), 1));
+            Assert.Contains(c.ToString(), backend.Availability.Detail);
         }
-        Assert.Equal(backend.Calibrations[CompressionAlgorithm.Lz4].BreakEvenBatchSize, backend.MinimumBatchSize);
+        Assert.False(backend.IsWorthSending(Submission(CompressionAlgorithm.Zstd, 4096, 16384), 1));
+        // a mixed submission pays one fixed cost: never worth less than its parts would be together
+        var mixed = Submission(CompressionAlgorithm.Lz4, 2048, 16384).Concat(Submission(CompressionAlgorithm.Deflate, 2048, 16384)).ToArray();
+        var lz4 = backend.Calibrations[CompressionAlgorithm.Lz4];
+        var deflate = backend.Calibrations[CompressionAlgorithm.Deflate];
+        double device = Math.Max(lz4.FixedCostMicroseconds, deflate.FixedCostMicroseconds) * 1000
+                        + 2048 * 16384 * (lz4.OpenClNanosecondsPerByte + deflate.OpenClNanosecondsPerByte);
+        double software = 2048 * 16384 * (lz4.SoftwareNanosecondsPerByte + deflate.SoftwareNanosecondsPerByte) / threads;
+        Assert.Equal(device < software, backend.IsWorthSending(mixed, threads));
+        Assert.Equal(backend.Calibrations.Values.Min(c => c.BreakEvenBatchSize(threads)), backend.MinimumBatchSize);
+    }
+
+    /// <summary>What the engine would ask about (only the parameters count: no buffers).</summary>
+    private static DecompressionRequest[] Submission(CompressionAlgorithm algorithm, int items, int itemBytes) =>
+        Enumerable.Repeat(new DecompressionRequest(ReadOnlyMemory<byte>.Empty, Memory<byte>.Empty,
+            new DecodeParameters { Algorithm = algorithm, DecodedLength = itemBytes }), items).ToArray();
+
+    [Fact]
+    public void Calibration_IsCachedPerDeviceAndHost()
+    {
+        _ = fixture.Backend;
+        var dir = Path.Combine(Path.GetTempPath(), "erofs-accel-calcache-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = OpenClFixture.Options() with
+            {
+                ProgramCacheDirectory = dir, Calibrate = true, TypicalItemBytes = 4096, MaxItemsPerBatch = 64, BatchesInFlight = 1,
+            };
+            using (var first = OpenClBackend.Create(options))
+            {
+                Assert.True(first.Availability.IsAvailable, first.Availability.Detail);
+                Assert.All(first.Calibrations.Values, c => Assert.False(c.FromCache));
+                Assert.True(first.CalibrationTime > TimeSpan.Zero);
+            }
+            Assert.Single(Directory.GetFiles(dir, "calibration-*.txt"));
+            using (var second = OpenClBackend.Create(options))
+            {
+                Assert.Equal(2, second.Calibrations.Count);
+                Assert.All(second.Calibrations.Values, c => Assert.True(c.FromCache));
+                Assert.Equal(TimeSpan.Zero, second.CalibrationTime);
+                Assert.Contains("(cached)", second.Availability.Detail);
+            }
+            // other settings are another key; a damaged entry is measured again
+            File.WriteAllText(Directory.GetFiles(dir, "calibration-*.txt")[0], "garbage");
+            using var third = OpenClBackend.Create(options);
+            Assert.All(third.Calibrations.Values, c => Assert.False(c.FromCache));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Theory]
-    [InlineData(100_000, 0.5, 1.0, 16384, 13)]      // 100 us fixed, 0.5 ns/B gain on 16 KiB items
-    [InlineData(100_000, 1.0, 0.5, 16384, int.MaxValue)]
-    [InlineData(10, 0.1, 1.0, 16384, 2)]            // never below 2
-    public void BreakEven_FollowsTheCostModel(double fixedNs, double device, double software, int itemBytes, int expected)
+    [InlineData(100, 0.1, 1.0, 1, 7)]                 // 100 us fixed, 10 GB/s device against one 1 GB/s thread
+    [InlineData(100, 0.1, 1.0, 16, int.MaxValue)]     // the same against 16 threads: software always wins
+    [InlineData(10, 0.01, 1.0, 4, 2)]                 // tiny fixed cost: never below 2
+    [InlineData(1000, 0.02, 1.0, 16, 1437)]           // 1 ms fixed, 50 GB/s device, 16 GB/s of software
+    public void BreakEven_FollowsTheCostModel(double fixedUs, double device, double software, int threads, int expected)
     {
-        Assert.Equal(expected, OpenClCalibration.BreakEven(fixedNs, device, software, itemBytes));
+        var c = new OpenClCalibration(CompressionAlgorithm.Lz4, 16384, fixedUs, device, software, threads);
+        int n = c.BreakEvenBatchSize(threads);
+        Assert.Equal(expected, n);
+        if (n == int.MaxValue)
+        {
+            Assert.False(c.IsWorthSending(1 << 20, (1L << 20) * 16384, threads));
+            return;
+        }
+        Assert.True(c.IsWorthSending(n, (long)n * 16384, threads));
+        if (n > 2) Assert.False(c.IsWorthSending(n - 1, (long)(n - 1) * 16384, threads));
     }
 }

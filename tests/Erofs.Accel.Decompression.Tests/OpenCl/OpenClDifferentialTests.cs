@@ -1,4 +1,4 @@
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Decompression.Tests.OpenCl;
 
@@ -27,16 +27,26 @@ public sealed class OpenClDifferentialTests(OpenClFixture fixture)
         await AssertBatchEqualsSoftware(backend, samples, codec.ToString());
     }
 
-    [Theory]
-    [InlineData(GeneratedCodec.Lz4Fast)]
-    [InlineData(GeneratedCodec.Lz4High)]
-    [InlineData(GeneratedCodec.DeflateWindow4K)]
-    [InlineData(GeneratedCodec.DeflateWindow32K)]
-    public async Task GroupLayoutWithStaging_EqualsSoftware(GeneratedCodec codec)
+    public static TheoryData<GeneratedCodec, string> GroupSets
     {
-        var backend = fixture.GroupBackend;
-        var samples = Samples(codec, 1500).Take(250).ToList();
-        await AssertBatchEqualsSoftware(backend, samples, "group/" + codec);
+        get
+        {
+            var data = new TheoryData<GeneratedCodec, string>();
+            foreach (var layout in new[] { OpenClFixture.Groups, OpenClFixture.GroupsSmallRing })
+                foreach (var codec in new[] { GeneratedCodec.Lz4Fast, GeneratedCodec.Lz4High, GeneratedCodec.DeflateWindow4K, GeneratedCodec.DeflateWindow32K, GeneratedCodec.DeflateStream32K })
+                    data.Add(codec, layout);
+            return data;
+        }
+    }
+
+    /// <summary>The GPU kernels (work-group per item, output ring in local memory) on generated and corpus pclusters.</summary>
+    [Theory]
+    [MemberData(nameof(GroupSets))]
+    public async Task GroupLayout_EqualsSoftware(GeneratedCodec codec, string layout)
+    {
+        var backend = fixture.For(layout);
+        var samples = Samples(codec, 800).Take(250).Concat(PclusterDataSet.Corpus(codec)).ToList();
+        await AssertBatchEqualsSoftware(backend, samples, $"{layout}/{codec}");
     }
 
     [Fact]
@@ -66,10 +76,11 @@ public sealed class OpenClDifferentialTests(OpenClFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task PartialAndSkip_WriteTheRequestedWindow()
+    [Theory]
+    [MemberData(nameof(OpenClFixture.Layouts), MemberType = typeof(OpenClFixture))]
+    public async Task PartialAndSkip_WriteTheRequestedWindow(string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var picks = Samples(GeneratedCodec.Lz4High, 800).Where(s => s.Expected.Length >= 8192).Take(40)
             .Concat(Samples(GeneratedCodec.DeflateWindow32K, 800).Where(s => s.Expected.Length >= 8192).Take(40)).ToList();
         var rng = new Random(5);

@@ -1,4 +1,4 @@
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Decompression.Tests.OpenCl;
 
@@ -9,18 +9,29 @@ namespace Erofs.Accel.Decompression.Tests.OpenCl;
 [Collection(OpenClCollection.Name)]
 public sealed class OpenClMalformedTests(OpenClFixture fixture)
 {
-    public static TheoryData<GeneratedCodec> Codecs => new()
+    private static readonly GeneratedCodec[] AllCodecs =
+        [GeneratedCodec.Lz4Fast, GeneratedCodec.Lz4High, GeneratedCodec.DeflateWindow4K, GeneratedCodec.DeflateWindow32K];
+
+    /// <summary>Every codec in every layout (the group layouts, slower on a CPU device, take fewer items).</summary>
+    public static TheoryData<GeneratedCodec, string> Codecs
     {
-        GeneratedCodec.Lz4Fast, GeneratedCodec.Lz4High, GeneratedCodec.DeflateWindow4K, GeneratedCodec.DeflateWindow32K,
-    };
+        get
+        {
+            var data = new TheoryData<GeneratedCodec, string>();
+            foreach (var layout in OpenClFixture.LayoutNames)
+                foreach (var codec in AllCodecs)
+                    data.Add(codec, layout);
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Codecs))]
-    public async Task BitFlips_GiveAStatus_AndAgreeWithSoftwareWhenBothDecode(GeneratedCodec codec)
+    public async Task BitFlips_GiveAStatus_AndAgreeWithSoftwareWhenBothDecode(GeneratedCodec codec, string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var rng = new Random(11 + (int)codec);
-        var samples = OpenClDifferentialTests.Samples(codec, Count(codec)).Take(400).ToList();
+        var samples = OpenClDifferentialTests.Samples(codec, Count(codec)).Take(layout == OpenClFixture.Items ? 400 : 150).ToList();
         var flipped = new List<PclusterSample>();
         foreach (var s in samples)
         {
@@ -56,11 +67,11 @@ public sealed class OpenClMalformedTests(OpenClFixture fixture)
 
     [Theory]
     [MemberData(nameof(Codecs))]
-    public async Task Truncation_IsNeverDone(GeneratedCodec codec)
+    public async Task Truncation_IsNeverDone(GeneratedCodec codec, string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var rng = new Random(23 + (int)codec);
-        var cut = OpenClDifferentialTests.Samples(codec, Count(codec)).Take(300)
+        var cut = OpenClDifferentialTests.Samples(codec, Count(codec)).Take(layout == OpenClFixture.Items ? 300 : 120)
             .Select(s => s with { Compressed = s.Compressed.AsSpan(0, 1 + rng.Next(s.Compressed.Length - 1)).ToArray() })
             .ToList();
         var (batch, violations) = await Run(backend, cut);
@@ -71,9 +82,9 @@ public sealed class OpenClMalformedTests(OpenClFixture fixture)
 
     [Theory]
     [MemberData(nameof(Codecs))]
-    public async Task WrongCapacity_TooSmallOrTooLarge_IsCorrupt(GeneratedCodec codec)
+    public async Task WrongCapacity_TooSmallOrTooLarge_IsCorrupt(GeneratedCodec codec, string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var picks = OpenClDifferentialTests.Samples(codec, Count(codec)).Where(s => s.Expected.Length > 300).Take(200).ToList();
         var items = new List<(byte[], DecodeParameters, int)>();
         for (int i = 0; i < picks.Count; i++)
@@ -89,13 +100,14 @@ public sealed class OpenClMalformedTests(OpenClFixture fixture)
         batch.AssertGuards(backend, violations);
     }
 
-    [Fact]
-    public async Task Garbage_GivesAStatus()
+    [Theory]
+    [MemberData(nameof(OpenClFixture.Layouts), MemberType = typeof(OpenClFixture))]
+    public async Task Garbage_GivesAStatus(string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var rng = new Random(3);
         var items = new List<(byte[], DecodeParameters, int)>();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < (layout == OpenClFixture.Items ? 400 : 150); i++)
         {
             var junk = new byte[1 + rng.Next(20000)];
             rng.NextBytes(junk);
@@ -112,10 +124,11 @@ public sealed class OpenClMalformedTests(OpenClFixture fixture)
         batch.AssertGuards(backend, violations);
     }
 
-    [Fact]
-    public async Task BackReferencesBeforeTheStart_AreCorrupt()
+    [Theory]
+    [MemberData(nameof(OpenClFixture.Layouts), MemberType = typeof(OpenClFixture))]
+    public async Task BackReferencesBeforeTheStart_AreCorrupt(string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var items = new List<(byte[], DecodeParameters, int)>
         {
             // LZ4: 1 literal 'a', then a match at distance 5 (only 1 byte exists), then 5 final literals
@@ -141,10 +154,11 @@ public sealed class OpenClMalformedTests(OpenClFixture fixture)
         batch.AssertGuards(backend, violations);
     }
 
-    [Fact]
-    public async Task HandMadeValidStreams_Decode()
+    [Theory]
+    [MemberData(nameof(OpenClFixture.Layouts), MemberType = typeof(OpenClFixture))]
+    public async Task HandMadeValidStreams_Decode(string layout)
     {
-        var backend = fixture.Backend;
+        var backend = fixture.For(layout);
         var items = new List<(byte[], DecodeParameters, int)>
         {
             // LZ4: "ab" then a 6-byte overlapping match at distance 2, then 5 literals => "abababab" + "12345"

@@ -1,4 +1,4 @@
-using Erofs.Accel.Decompression.Backends.OpenCl;
+using Erofs.Accel.Decompression.OpenCl;
 
 namespace Erofs.Accel.Decompression.Tests.OpenCl;
 

@@ -29,6 +29,11 @@ public static class PclusterDataSet
             return list;
         })).Value;
 
+    /// <summary>The corpus pclusters (cut out of the corpus images) matching a codec's algorithm and window; empty without the corpus.</summary>
+    public static IReadOnlyList<PclusterSample> Corpus(GeneratedCodec codec) =>
+        Cache.GetOrAdd($"{codec}/corpus", _ => new Lazy<IReadOnlyList<PclusterSample>>(() =>
+            new CorpusPclusterSource().Load().Where(s => Matches(codec, s)).ToList())).Value;
+
     private static bool Matches(GeneratedCodec codec, PclusterSample s) => codec switch
     {
         GeneratedCodec.Lz4Fast => s.Algorithm == CompressionAlgorithm.Lz4,

@@ -8,16 +8,29 @@ namespace Erofs.Accel.Decompression.Engine;
 public static class AcceleratorCatalog
 {
     /// <summary>
+    /// What the engine knows about a named accelerator before creating it (creating one loads its library and
+    /// initialises the device, so the engine does it on first use only).
+    /// </summary>
+    internal sealed record Entry(string Name, IReadOnlyCollection<CompressionAlgorithm> Algorithms, bool TakesBatches,
+        Func<IDecompressionBackend> Create);
+
+    private static readonly Entry[] Entries =
+    [
+        new(QplBackend.BackendName, [CompressionAlgorithm.Deflate], false, () => new QplBackend(QplBackendOptions.FromEnvironment())),
+        new(QatBackend.BackendName, [CompressionAlgorithm.Deflate], false, () => new QatBackend(QatBackendOptions.FromEnvironment())),
+        new(OpenClBackend.BackendName, [CompressionAlgorithm.Lz4, CompressionAlgorithm.Deflate], true,
+            () => OpenClBackend.Create(OpenClBackendOptions.FromEnvironment())),
+    ];
+
+    /// <summary>The entry of a known accelerator, or null.</summary>
+    internal static Entry? Find(string name) =>
+        Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// Creates the named accelerator with options from the environment ($EROFS_ACCEL_QPL_PATH, ...). Never throws
     /// for a missing library or device: the backend reports itself unavailable. Unknown names give null.
     /// </summary>
-    public static IDecompressionBackend? Create(string name) => name.ToLowerInvariant() switch
-    {
-        QplBackend.BackendName => new QplBackend(QplBackendOptions.FromEnvironment()),
-        QatBackend.BackendName => new QatBackend(QatBackendOptions.FromEnvironment()),
-        OpenClBackend.BackendName => OpenClBackend.Create(OpenClBackendOptions.FromEnvironment()),
-        _ => null,
-    };
+    public static IDecompressionBackend? Create(string name) => Find(name)?.Create();
 
     /// <summary>What a backend takes, in one line (for backends that do not say it themselves).</summary>
     public static string DescribeCapabilities(IDecompressionBackend backend) => backend switch

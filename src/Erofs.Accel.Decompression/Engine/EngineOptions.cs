@@ -56,6 +56,29 @@ public sealed record EngineOptions
     /// <summary>Structured logs (breaker transitions, unavailable backends, fallbacks at debug level).</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>Environment variable naming <see cref="NativeLogLevel"/> (trace, debug, information, warning, error, none).</summary>
+    public const string NativeLogLevelVariable = "EROFS_ACCEL_NATIVE_LOG_LEVEL";
+
+    /// <summary>
+    /// Level at which the accelerator libraries' own log lines (QATzip's errors and warnings, e.g. "no hardware, switch
+    /// to SW if permitted") reach <see cref="Logger"/>; they never go to stderr. Default: $EROFS_ACCEL_NATIVE_LOG_LEVEL,
+    /// else Debug (the engine reports what matters itself: an unavailable backend, a fallback).
+    /// </summary>
+    public LogLevel NativeLogLevel { get; init; } = ParseLogLevel(Environment.GetEnvironmentVariable(NativeLogLevelVariable)) ?? LogLevel.Debug;
+
+    /// <summary>Parses a log level name (case-insensitive; "warn", "info" and "off" too); null when it is none.</summary>
+    public static LogLevel? ParseLogLevel(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "information" or "info" => LogLevel.Information,
+        "warning" or "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" => LogLevel.Critical,
+        "none" or "off" => LogLevel.None,
+        _ => null,
+    };
+
     /// <summary>Creates the engine's <see cref="Meter"/>; null = a meter of its own named <see cref="DecompressionEngine.MeterName"/>.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 

@@ -1,6 +1,7 @@
 using Erofs.Accel.Decompression.Backends.Qpl;
 using Erofs.Accel.Decompression.Engine;
 using Erofs.Accel.Decompression.Tests.Engine.Support;
+using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Decompression.Tests.Accelerators;
 
@@ -16,7 +17,7 @@ public sealed class QplBackendTests
     [InlineData(1 << 20)]
     public void DecodesFourKiBWindowStreams(int length)
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(length, length), 12);
         var destination = new byte[length];
         long runs = qpl.SoftwareRuns;
@@ -33,7 +34,7 @@ public sealed class QplBackendTests
     [Fact]
     public void TakesOnlyWhatIaaTakes()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var original = Payloads.Data(20000, 1);
         var w12 = Payloads.Deflate(original, 12);
         var w15 = Payloads.Deflate(original, 15);
@@ -51,7 +52,7 @@ public sealed class QplBackendTests
     [Fact]
     public void TruncatedStreamNeverYieldsWrongBytes()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(50000, 2), 12);
         int len = payload.Compressed.Length;
         foreach (int cut in new[] { 1, len / 3, len / 2, len - 16, len - 3, len - 2, len - 1 })
@@ -75,7 +76,7 @@ public sealed class QplBackendTests
     [Fact]
     public void WrongExpectedLengthsAreCaught()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(30000, 3), 12);
 
         // The stream is longer than asked for (full decode): corrupt for EROFS.
@@ -91,7 +92,7 @@ public sealed class QplBackendTests
     [Fact]
     public void SkipAndPartialDecodes()
     {
-        using var qpl = QplTestBackends.SoftwarePath(allowPartial: true);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(allowPartial: true);
         var payload = Payloads.Deflate(Payloads.Data(40000, 4), 12);
 
         var skip = payload.Parameters(skip: 12345);
@@ -110,7 +111,7 @@ public sealed class QplBackendTests
     [Fact]
     public void AgreesWithSoftwareOnDamagedAndRandomInput()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         using var software = new SoftwareDecompressor();
         var random = new Random(1234);
         var good = Payloads.Deflate(Payloads.Data(8000, 5), 12);
@@ -150,7 +151,7 @@ public sealed class QplBackendTests
     [Fact]
     public void PoolServesConcurrentDecodes()
     {
-        using var qpl = QplTestBackends.SoftwarePath(poolSize: 4);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 4);
         var payloads = Enumerable.Range(0, 16).Select(i => Payloads.Deflate(Payloads.Data(10000 + i * 997, 100 + i), 12)).ToArray();
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
         {
@@ -168,7 +169,7 @@ public sealed class QplBackendTests
     [Fact]
     public void SubmitPollWaitThroughTheShim()
     {
-        using var qpl = QplTestBackends.SoftwarePath(poolSize: 2);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 2);
         var payload = Payloads.Deflate(Payloads.Data(70000, 6), 12);
         var destination = new byte[payload.Original.Length];
 
@@ -207,7 +208,7 @@ public sealed class QplBackendTests
             Assert.Equal(payload.Original, destination);
             return;
         }
-        if (qpl.ShimLocation is null) Assert.Skip($"QPL shim not built ({qpl.Availability.Detail}); {QplTestBackends.BuildHint}");
+        if (qpl.ShimLocation is null) AcceleratorTests.ShimUnusable("QPL", qpl.Availability.Detail);
         // No IAA: the shim refuses the context instead of letting QPL fall back to its CPU path.
         Assert.Contains("hardware path initialisation failed", qpl.Availability.Detail);
         Assert.Null(qpl.PathInUse);

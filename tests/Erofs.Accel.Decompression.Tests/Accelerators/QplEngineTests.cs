@@ -13,7 +13,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task FourKiBWindowsGoToQplAndWideWindowsStraightToSoftware()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var original = Payloads.Data(100000, 11);
         var w4k = Payloads.Deflate(original, 12);
@@ -41,7 +41,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task TruncatedPclusterIsDecodedBySoftwareWhichConfirmsCorruption()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var payload = Payloads.Deflate(Payloads.Data(60000, 12), 12);
 
@@ -56,7 +56,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task ConcurrentProducersThroughQpl()
     {
-        var qpl = QplTestBackends.SoftwarePath(poolSize: 3);
+        var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 3);
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var payloads = Payloads.Mixed(30, seed: 77);
         using var reference = new SoftwareDecompressor();
@@ -87,7 +87,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task BackendsListingShowsThePathInUse()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
 
         var line = Assert.Single(engine.DescribeBackends(), d => d.Name == "qpl");

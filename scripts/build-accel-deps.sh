@@ -5,7 +5,8 @@
 #   scripts/build-accel-deps.sh [--src DIR] [--cache DIR] [--only qpl|qat] [--jobs N]
 #
 # Prints on stdout one CMake prefix path (';'-separated) holding every library found or built; pass it to
-# `cmake -DCMAKE_PREFIX_PATH=...` (scripts/test.sh does). Progress and errors go to stderr.
+# `cmake -DCMAKE_PREFIX_PATH=...` (scripts/test.sh does). Progress and errors go to stderr. Exit status: 0 ready,
+# 1 a build failed, 2 wrong usage, 3 a library is neither installed nor has sources.
 #
 # Sources (--src, $EROFS_ACCEL_DEPS_SRC, default ../shared/deps beside the repository): archives or unpacked
 # directories named qpl-VERSION, qatlib-VERSION and QATzip-VERSION (the highest version of each is used).
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --cache) [ $# -ge 2 ] || usage; cache="$2"; shift 2 ;;
     --only) [ $# -ge 2 ] || usage; only="$2"; shift 2 ;;
     --jobs) [ $# -ge 2 ] || usage; jobs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -98,7 +99,10 @@ build_stack() {
   local key_input="" label="" name path
   for name in "$@"; do
     path="$(source_of "$name")"
-    [ -n "$path" ] || die "no $name source in $src (want $name-VERSION.tar.* or a directory; set --src or EROFS_ACCEL_DEPS_SRC)"
+    if [ -z "$path" ]; then
+      say "no $name source in $src (want $name-VERSION.tar.* or a directory; set --src or EROFS_ACCEL_DEPS_SRC)"
+      exit 3
+    fi
     key_input+="$name $(version_of "$path") $(fingerprint_of "$path")"$'\n'
     label+="${label:+-}$name-$(version_of "$path")"
   done

@@ -114,4 +114,32 @@ static inline void erofs_accel_vlog(int32_t level, const char *prefix, const cha
     if (n > 0) sink(level, line);
 }
 
+/* ---- the export table ---------------------------------------------------------------------------------------- */
+
+/*
+ * Defines the shim's export table and erofs_accel_shim_exports() from the static functions every shim implements
+ * under these names: library_version, probe, context_create, context_path, context_pool_size, context_free_jobs,
+ * context_destroy, decompress, submit, operation_poll, operation_wait, operation_release, set_log_sink.
+ */
+#define EROFS_ACCEL_DEFINE_EXPORTS(shim_name)                                                                     \
+    static const erofs_accel_shim_table exports = {                                                               \
+        .abi_version = EROFS_ACCEL_SHIM_ABI_VERSION,                                                              \
+        .size = sizeof(erofs_accel_shim_table),                                                                   \
+        .name = shim_name,                                                                                        \
+        .library_version = library_version,                                                                       \
+        .probe = probe,                                                                                           \
+        .context_create = context_create,                                                                         \
+        .context_path = context_path,                                                                             \
+        .context_pool_size = context_pool_size,                                                                   \
+        .context_free_jobs = context_free_jobs,                                                                   \
+        .context_destroy = context_destroy,                                                                       \
+        .decompress = decompress,                                                                                 \
+        .submit = submit,                                                                                         \
+        .poll = operation_poll,                                                                                   \
+        .wait = operation_wait,                                                                                   \
+        .release = operation_release,                                                                             \
+        .set_log_sink = set_log_sink,                                                                             \
+    };                                                                                                            \
+    EROFS_ACCEL_EXPORT const erofs_accel_shim_table *erofs_accel_shim_exports(void) { return &exports; }
+
 #endif

@@ -330,28 +330,14 @@ static int32_t operation_poll(erofs_accel_operation *operation, erofs_accel_resu
     return operation->result.status;
 }
 
+/* Decodes are synchronous: the outcome is known once submit returned. */
+static int32_t operation_wait(erofs_accel_operation *operation, erofs_accel_result *result) {
+    return operation_poll(operation, result);
+}
+
 static void operation_release(erofs_accel_operation *operation) {
     if (operation == NULL || operation->state == OP_FREE) return;
     give_back(operation);
 }
 
-static const erofs_accel_shim_table exports = {
-    .abi_version = EROFS_ACCEL_SHIM_ABI_VERSION,
-    .size = sizeof(erofs_accel_shim_table),
-    .name = "qat",
-    .library_version = library_version,
-    .probe = probe,
-    .context_create = context_create,
-    .context_path = context_path,
-    .context_pool_size = context_pool_size,
-    .context_free_jobs = context_free_jobs,
-    .context_destroy = context_destroy,
-    .decompress = decompress,
-    .submit = submit,
-    .poll = operation_poll,
-    .wait = operation_poll, /* decodes are synchronous: the outcome is known once submit returned */
-    .release = operation_release,
-    .set_log_sink = set_log_sink,
-};
-
-EROFS_ACCEL_EXPORT const erofs_accel_shim_table *erofs_accel_shim_exports(void) { return &exports; }
+EROFS_ACCEL_DEFINE_EXPORTS("qat")

@@ -338,26 +338,7 @@ static void operation_release(erofs_qpl_operation *operation) {
 
 static void set_log_sink(erofs_accel_log_sink sink, int32_t max_level) { erofs_accel_set_sink(sink, max_level); }
 
-static const erofs_accel_shim_table exports = {
-    .abi_version = EROFS_ACCEL_SHIM_ABI_VERSION,
-    .size = sizeof(erofs_accel_shim_table),
-    .name = "qpl",
-    .library_version = library_version,
-    .probe = probe,
-    .context_create = context_create,
-    .context_path = context_path,
-    .context_pool_size = context_pool_size,
-    .context_free_jobs = context_free_jobs,
-    .context_destroy = context_destroy,
-    .decompress = decompress,
-    .submit = submit,
-    .poll = operation_poll,
-    .wait = operation_wait,
-    .release = operation_release,
-    .set_log_sink = set_log_sink,
-};
-
-EROFS_ACCEL_EXPORT const erofs_accel_shim_table *erofs_accel_shim_exports(void) { return &exports; }
+EROFS_ACCEL_DEFINE_EXPORTS("qpl")
 
 /* ---- benchmark baseline: plain QPL ------------------------------------------------------------------------- */
 

@@ -41,10 +41,12 @@ internal sealed class AcceleratorLane
     private IBatchDecompressionBackend? _batch;
     private Thread[] _drivers = [];
     private int _jobsPerDriver = 1;
+    private int _spareOutputBytes;
     private int _pooled;
     private int _running;
     private int _busyDrivers;
     private long _buffersOutstanding;
+    private int _mostInFlight;
 
     /// <param name="create">Makes the backend, on first use.</param>
     /// <param name="workers">Drivers for backends without in-flight jobs; 0 = the backend's MaxConcurrency (2 when
@@ -115,6 +117,9 @@ internal sealed class AcceleratorLane
 
     public int BusyDrivers => Volatile.Read(ref _busyDrivers);
 
+    /// <summary>Most requests one driver has had on the device at once (submitted, not yet collected).</summary>
+    public int MostJobsInFlight => Volatile.Read(ref _mostInFlight);
+
     public void BufferRented() => Interlocked.Increment(ref _buffersOutstanding);
     public void BufferReturned() => Interlocked.Decrement(ref _buffersOutstanding);
 
@@ -125,6 +130,7 @@ internal sealed class AcceleratorLane
             if (_backend is { } existing) return existing;
             var backend = _create();
             _availability = backend.Availability;
+            _spareOutputBytes = (backend as ShimAcceleratorBackend)?.SpareOutputBytes ?? 0;
             int drivers;
             if (TakesBatches)
             {
@@ -304,28 +310,38 @@ internal sealed class AcceleratorLane
         if (_batch is not null)
         {
             item.NextToStart = item.Count;
+            for (int k = 0; k < item.Count; k++) item.PrepareOutput(k, 0);
             DecodeBatch(item);
             return true;
         }
-        bool started = false;
+        int first = item.NextToStart;
         while (item.NextToStart < item.Count && inFlight < _jobsPerDriver)
         {
             int k = item.NextToStart++;
-            started = true;
+            item.PrepareOutput(k, _spareOutputBytes);
             ref readonly var request = ref item.Request(k);
             if (_submitter is not null && request.Parameters.DecodedSkip == 0)
             {
                 ShimDecodeOperation? operation;
                 DecodeStatus status;
+                bool busy;
                 try
                 {
-                    operation = _submitter.Submit(request.Source, item.OutputBuffer(k), request.Parameters, out status);
+                    operation = _submitter.Submit(request.Source, item.OutputBuffer(k), request.Parameters, out status, out busy);
                 }
                 catch (Exception e)
                 {
                     EngineLog.BackendThrew(_logger, Name, e);
                     operation = null;
                     status = DecodeStatus.BackendFailure;
+                    busy = false;
+                }
+                if (busy)
+                {
+                    // the device queue is full: submit this request again once something finished (or the deadline
+                    // takes the item away); its buffer stays with it
+                    item.NextToStart--;
+                    return item.NextToStart > first;
                 }
                 if (operation is null)
                 {
@@ -333,12 +349,12 @@ internal sealed class AcceleratorLane
                     continue;
                 }
                 item.Operations[k] = operation;
-                inFlight++;
+                if (++inFlight > _mostInFlight) Volatile.Write(ref _mostInFlight, inFlight);
                 continue;
             }
             DecodeNow(item, k);
         }
-        return started;
+        return item.NextToStart > first;
     }
 
     /// <summary>Synchronous decode of one request (backends without submit, and requests with a skip).</summary>
@@ -349,7 +365,8 @@ internal sealed class AcceleratorLane
         int written;
         try
         {
-            status = Backend.Decode(request.Source.Span, request.Destination.Span, request.Parameters, out written);
+            // the whole private buffer: a shim that needs room past the end (QAT) decodes into it without a copy
+            status = Backend.Decode(request.Source.Span, item.OutputBuffer(k).Span, request.Parameters, out written);
         }
         catch (Exception e)
         {

@@ -136,6 +136,10 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         if (!lane.Backend.Availability.IsAvailable) EngineLog.BackendUnavailable(_logger, lane.Name, lane.Backend.Availability.Detail);
     }
 
+    /// <summary>The lane of a named accelerator (tests and diagnostics), or null.</summary>
+    internal AcceleratorLane? Lane(string name) =>
+        _lanes.Concat(_batchLanes).FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The policy in force.</summary>
     public AccelerationPolicy Policy => _options.Policy;
 

@@ -71,21 +71,33 @@ internal sealed class OffloadWorkItem : IValueTaskSource<OffloadOutcome>
     // ---- filling (caller, before Arm) ---------------------------------------------------------------------------
 
     /// <summary>
-    /// Adds a request: <paramref name="callerIndex"/> is its index in the caller's batch. The backend sees the caller's
-    /// source and a private destination of exactly OutputLength bytes (the buffer has one more byte of room).
+    /// Adds a request: <paramref name="callerIndex"/> is its index in the caller's batch. The backend will see the
+    /// caller's source and a private destination the driver rents when it starts the request
+    /// (<see cref="PrepareOutput"/>), so requests waiting in the queue hold no buffer.
     /// </summary>
     public void Add(int callerIndex, in DecompressionRequest request)
     {
         if (Count == _requests.Length) Grow(Count * 2);
-        int length = request.Parameters.OutputLength;
-        var output = ArrayPool<byte>.Shared.Rent(length + 1);
-        _lane.BufferRented();
-        _outputs[Count] = output;
-        _requests[Count] = request with { Destination = output.AsMemory(0, length) };
+        _outputs[Count] = null;
+        _requests[Count] = request;
         _results[Count] = default;
         _callerIndex[Count] = callerIndex;
         _operations[Count] = null;
         Count++;
+    }
+
+    /// <summary>
+    /// Driver: gives request <paramref name="k"/> its private destination of exactly OutputLength bytes, in a pooled
+    /// buffer with <paramref name="spareBytes"/> more bytes of room (a shim that needs to see past the end).
+    /// </summary>
+    public void PrepareOutput(int k, int spareBytes)
+    {
+        if (_outputs[k] is not null) return; // prepared before (a submission the device was too busy to take)
+        int length = _requests[k].Parameters.OutputLength;
+        var output = ArrayPool<byte>.Shared.Rent(length + spareBytes);
+        _lane.BufferRented();
+        _outputs[k] = output;
+        _requests[k] = _requests[k] with { Destination = output.AsMemory(0, length) };
     }
 
     private void Grow(int capacity)
@@ -114,7 +126,7 @@ internal sealed class OffloadWorkItem : IValueTaskSource<OffloadOutcome>
 
     // ---- what the backend sees and produced ---------------------------------------------------------------------
 
-    /// <summary>The requests as the backend sees them (caller's source, private destination).</summary>
+    /// <summary>The requests as the backend sees them (caller's source, private destination once prepared).</summary>
     public ReadOnlyMemory<DecompressionRequest> Requests => _requests.AsMemory(0, Count);
 
     public ref readonly DecompressionRequest Request(int k) => ref _requests[k];
@@ -122,7 +134,7 @@ internal sealed class OffloadWorkItem : IValueTaskSource<OffloadOutcome>
     /// <summary>Per request, what the backend answered (filled by the driver).</summary>
     public Memory<DecompressionResult> Results => _results.AsMemory(0, Count);
 
-    /// <summary>The whole private buffer of request <paramref name="k"/> (OutputLength + 1 bytes or more).</summary>
+    /// <summary>The whole private buffer of request <paramref name="k"/> (OutputLength + spare bytes or more).</summary>
     public Memory<byte> OutputBuffer(int k) => _outputs[k];
 
     /// <summary>The decoded bytes of request <paramref name="k"/> (valid when its verdict is Done).</summary>
@@ -220,9 +232,10 @@ internal sealed class OffloadWorkItem : IValueTaskSource<OffloadOutcome>
         Disarm();
         for (int k = 0; k < Count; k++)
         {
-            ArrayPool<byte>.Shared.Return(_outputs[k]!);
-            _outputs[k] = null;
             _requests[k] = default;
+            if (_outputs[k] is not { } output) continue;
+            ArrayPool<byte>.Shared.Return(output);
+            _outputs[k] = null;
             _lane.BufferReturned();
         }
         Count = 0;

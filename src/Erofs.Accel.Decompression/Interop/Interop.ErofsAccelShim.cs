@@ -19,18 +19,6 @@ internal static unsafe partial class ErofsAccelShim
 
     /// <summary>EROFS_ACCEL_SHIM_ABI_VERSION this code was written against.</summary>
     public const uint AbiVersion = 2;
-
-    // The QPL shim's benchmark baseline: plain QPL calls on a job of the caller's own (erofs_qpl.h).
-
-    [LibraryImport(QplLibrary, EntryPoint = "erofs_qpl_direct_job_create")]
-    public static partial int QplDirectJobCreate(int path, out nint job);
-
-    [LibraryImport(QplLibrary, EntryPoint = "erofs_qpl_direct_decompress")]
-    public static partial int QplDirectDecompress(nint job, byte* source, uint sourceLength, byte* destination,
-        uint destinationLength, out uint written);
-
-    [LibraryImport(QplLibrary, EntryPoint = "erofs_qpl_direct_job_destroy")]
-    public static partial void QplDirectJobDestroy(nint job);
 }
 
 /// <summary>Mirror of <c>erofs_accel_shim_table</c>; fields in declaration order, never reordered.</summary>

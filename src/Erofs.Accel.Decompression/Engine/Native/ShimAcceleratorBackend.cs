@@ -100,6 +100,9 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// </summary>
     private protected virtual bool WantsSpareOutputByte => false;
 
+    /// <summary>Output room a submitted decode needs beyond DecodedLength (see <see cref="WantsSpareOutputByte"/>).</summary>
+    internal int SpareOutputBytes => WantsSpareOutputByte ? 1 : 0;
+
     /// <summary>How the backends listing names a path (the QAT test mode says so).</summary>
     private protected virtual string PathName(AcceleratorPath path) => path == AcceleratorPath.Software ? "software" : "hardware";
 
@@ -141,12 +144,14 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// Starts a decode through the shim's submit call (the device works while the caller does something else).
     /// Only for requests with DecodedSkip 0; <paramref name="destination"/> receives DecodedLength bytes (give it one
     /// byte more). Returns null with <paramref name="status"/> set when the request was refused or ended at once with
-    /// a failure; otherwise <paramref name="status"/> is Done (accepted) and the operation tells the outcome.
+    /// a failure, or with <paramref name="busy"/> set when every job or the device queue is taken (submit it again
+    /// once one finished); otherwise <paramref name="status"/> is Done (accepted) and the operation tells the outcome.
     /// </summary>
     internal ShimDecodeOperation? Submit(ReadOnlyMemory<byte> source, Memory<byte> destination, in DecodeParameters parameters,
-        out DecodeStatus status)
+        out DecodeStatus status, out bool busy)
     {
         status = DecodeStatus.Unsupported;
+        busy = false;
         if (_context is null || parameters.DecodedSkip != 0 || !Supports(parameters, source.Length)
             || destination.Length < parameters.DecodedLength)
             return null;
@@ -161,6 +166,7 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
                 out nint operation, out var result);
             if (operation == 0)
             {
+                busy = rc == ShimStatus.Busy;
                 status = ShimStatus.ToDecodeStatus(rc);
                 CountPath(result.PathUsed);
                 return null;

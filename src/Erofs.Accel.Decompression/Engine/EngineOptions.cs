@@ -16,8 +16,9 @@ public sealed record EngineOptions
     public int BatchQueueCapacity { get; init; } = 4;
 
     /// <summary>
-    /// Workers per accelerator; 0 = the backend's <see cref="IAcceleratorBackend.MaxConcurrency"/> (or 2 when it
-    /// does not say).
+    /// Driver threads per accelerator that decodes one request at a time (QAT, other backends) or per batch backend;
+    /// 0 = the backend's <see cref="IAcceleratorBackend.MaxConcurrency"/> (2 when it does not say, and for batch
+    /// backends). QPL always has one driver keeping its whole job pool in flight.
     /// </summary>
     public int WorkersPerAccelerator { get; init; }
 

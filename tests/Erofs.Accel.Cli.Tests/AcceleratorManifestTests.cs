@@ -36,6 +36,14 @@ public class AcceleratorManifestTests
         return (long.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value), long.Parse(m.Groups[3].Value));
     }
 
+    /// <summary>The CLI in a child process with <paramref name="environment"/> (see <see cref="CliProcess"/>).</summary>
+    private static (int Exit, string Out, string Err) Run(Dictionary<string, string?> environment, string[] args)
+    {
+        var result = CliProcess.Run(new CliProcess.Options { Environment = environment }, args);
+        Assert.False(result.TimedOut, $"erofs-accel {string.Join(' ', args)} did not finish in time");
+        return (result.Exit, result.Out, result.Err);
+    }
+
     private static string[] ImageArgs(string name) =>
         [.. TestCorpus.ExtraDevices(name).SelectMany(d => new[] { "--device", d }), TestCorpus.ImagePath(name)];
 
@@ -57,7 +65,7 @@ public class AcceleratorManifestTests
         using (var image = ErofsImage.Open(TestCorpus.ImagePath(name), new ErofsImageOptions { ExtraDevicePaths = TestCorpus.ExtraDevices(name).ToArray() }))
             windowBits = image.CompressionConfigs.DeflateWindowBits;
 
-        var (exit, output, err) = CliProcess.Run(new Dictionary<string, string?> { [QplBackendOptions.PathVariable] = "software" },
+        var (exit, output, err) = Run(new() { [QplBackendOptions.PathVariable] = "software" },
             ["manifest", "-v", "--accel", "qpl", .. ImageArgs(name)]);
 
         Assert.True(exit == 0, err);
@@ -81,7 +89,7 @@ public class AcceleratorManifestTests
         if (name == "(no corpus)") TestCorpus.RequireDirectory();
         RequireShim(() => new QatBackend(new QatBackendOptions { Path = AcceleratorPath.Software }));
 
-        var (exit, output, err) = CliProcess.Run(new Dictionary<string, string?> { [QatBackendOptions.PathVariable] = "software" },
+        var (exit, output, err) = Run(new() { [QatBackendOptions.PathVariable] = "software" },
             ["manifest", "-v", "--accel", "qat", .. ImageArgs(name)]);
 
         Assert.True(exit == 0, err);
@@ -100,11 +108,11 @@ public class AcceleratorManifestTests
         var environment = new Dictionary<string, string?> { [EngineOptions.NativeLogLevelVariable] = "warning" };
         foreach (var command in new[] { "ls", "info" })
         {
-            var (exit, _, err) = CliProcess.Run(environment, [command, "--accel", "qat,qpl", TestCorpus.ImagePath("deflate")]);
+            var (exit, _, err) = Run(environment, [command, "--accel", "qat,qpl", TestCorpus.ImagePath("deflate")]);
             Assert.True(exit == 0, err);
             Assert.Equal("", err);
         }
-        var (sexit, _, serr) = CliProcess.Run(environment, ["stat", "--accel", "qat,qpl", TestCorpus.ImagePath("deflate"), "/"]);
+        var (sexit, _, serr) = Run(environment, ["stat", "--accel", "qat,qpl", TestCorpus.ImagePath("deflate"), "/"]);
         Assert.True(sexit == 0, serr);
         Assert.Equal("", serr);
     }
@@ -119,11 +127,11 @@ public class AcceleratorManifestTests
         }
         string[] manifest = ["manifest", "--accel", "qat", TestCorpus.ImagePath("deflate")];
 
-        var quiet = CliProcess.Run(new Dictionary<string, string?>(), manifest);
+        var quiet = Run(new(), manifest);
         Assert.True(quiet.Exit == 0, quiet.Err);
         Assert.Equal("", quiet.Err); // QATzip's own "[Error] ... no hardware" lines never reach stderr
 
-        var loud = CliProcess.Run(new Dictionary<string, string?> { [EngineOptions.NativeLogLevelVariable] = "warning" }, manifest);
+        var loud = Run(new() { [EngineOptions.NativeLogLevelVariable] = "warning" }, manifest);
         Assert.True(loud.Exit == 0, loud.Err);
         Assert.Equal(quiet.Out, loud.Out);
         Assert.Matches(@"(?m)^erofs-accel: \S+ warning: native library: QATzip \(qatzip\.c:\d+\): Error no hardware", loud.Err);
@@ -167,15 +175,13 @@ public class AcceleratorManifestTests
             var info = CliRunner.Run("info", image);
             Assert.Contains("deflate(windowbits=0: no window recorded, 15 assumed)", info.Out);
 
-            var viaQpl = CliProcess.Run(new Dictionary<string, string?> { [QplBackendOptions.PathVariable] = "software" },
-                "manifest", "-v", "--accel", "qpl", image);
+            var viaQpl = Run(new() { [QplBackendOptions.PathVariable] = "software" }, ["manifest", "-v", "--accel", "qpl", image]);
             Assert.True(viaQpl.Exit == 0, viaQpl.Err);
             Assert.Equal(expected, viaQpl.Out);
             Assert.Equal((0L, 0L), (Counts(viaQpl.Err, "qpl").Requests, Counts(viaQpl.Err, "qpl").Served));
 
             RequireShim(() => new QatBackend(new QatBackendOptions { Path = AcceleratorPath.Software }));
-            var viaQat = CliProcess.Run(new Dictionary<string, string?> { [QatBackendOptions.PathVariable] = "software" },
-                "manifest", "-v", "--accel", "qat", image);
+            var viaQat = Run(new() { [QatBackendOptions.PathVariable] = "software" }, ["manifest", "-v", "--accel", "qat", image]);
             Assert.True(viaQat.Exit == 0, viaQat.Err);
             Assert.Equal(expected, viaQat.Out);
             var qat = Counts(viaQat.Err, "qat");

@@ -14,6 +14,7 @@ namespace Erofs.Accel.Cli.Tests;
 /// windowbits &lt;= 12 and is never offered those of the others; the QAT test mode (EROFS_ACCEL_QAT_PATH=software) serves
 /// every DEFLATE pcluster. The manifest must equal the kernel's in every case.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class AcceleratorManifestTests
 {
     public static TheoryData<string> DeflateImages()

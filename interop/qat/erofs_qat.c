@@ -1,10 +1,6 @@
 /* erofs-accel QAT shim: see erofs_qat.h for the contract. */
 #include "erofs_qat.h"
-
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../common/erofs_accel_common.h"
 
 #include <qatzip.h>
 
@@ -12,24 +8,65 @@
 
 enum operation_state { OP_FREE = 0, OP_DONE = 2 };
 
-struct erofs_qat_operation {
-    erofs_qat_context *context;
+struct erofs_accel_operation {
+    erofs_accel_context *context;
     QzSession_T session;
     int session_ready;
     int state;
     erofs_accel_result result;
 };
 
-struct erofs_qat_context {
+struct erofs_accel_context {
     int32_t path;
-    uint32_t pool_size;
-    pthread_mutex_t lock;
-    uint32_t free_count;
-    uint32_t *free_stack;
-    erofs_qat_operation *operations;
+    erofs_accel_pool pool;
+    QzSessionParamsDeflateExt_T params;
+    erofs_accel_operation *operations; /* pool.size entries */
 };
 
-/* Process-wide hardware detection: QATzip is asked once, never again after it said "no hardware". */
+/* ---- QATzip's log lines ------------------------------------------------------------------------------------- */
+
+/*
+ * QATzip (1.x) writes every log line through this internal function, to stderr or stdout. The shim defines it: the
+ * dynamic linker binds libqatzip's calls to the first definition in the lookup scope, which is this shim (libqatzip
+ * is one of its dependencies). Should a QATzip build not use it, qzSetLogLevel(LOG_NONE) still keeps its errors and
+ * warnings off stderr.
+ */
+EROFS_ACCEL_EXPORT void logMessage(QzLogLevel_T level, const char *file, int line, const char *format, ...);
+
+static int32_t sink_level(QzLogLevel_T level) {
+    switch (level) {
+    case LOG_FATAL:
+    case LOG_ERROR: return EROFS_ACCEL_LOG_ERROR;
+    case LOG_WARNING: return EROFS_ACCEL_LOG_WARNING;
+    case LOG_INFO: return EROFS_ACCEL_LOG_INFO;
+    default: return EROFS_ACCEL_LOG_DEBUG;
+    }
+}
+
+void logMessage(QzLogLevel_T level, const char *file, int line, const char *format, ...) {
+    int32_t mapped = sink_level(level);
+    if (!erofs_accel_log_wanted(mapped)) return;
+    char prefix[96];
+    const char *base = file != NULL ? strrchr(file, '/') : NULL;
+    snprintf(prefix, sizeof(prefix), "QATzip (%s:%d): ", base != NULL ? base + 1 : (file != NULL ? file : "?"), line);
+    va_list args;
+    va_start(args, format);
+    erofs_accel_vlog(mapped, prefix, format, args);
+    va_end(args);
+}
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+static void quiet_library(void) { qzSetLogLevel(LOG_NONE); }
+
+static void set_log_sink(erofs_accel_log_sink sink, int32_t max_level) {
+    pthread_once(&quiet_once, quiet_library);
+    erofs_accel_set_sink(sink, max_level);
+}
+
+/* ---- hardware detection ------------------------------------------------------------------------------------- */
+
+/* Process-wide: QATzip is asked once, never again after it said "no hardware". */
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static int32_t probe_status = EROFS_ACCEL_E_NO_HARDWARE;
 static int32_t probe_native = 0;
@@ -41,6 +78,7 @@ static int is_no_hardware(int rc) {
 }
 
 static void run_probe(void) {
+    pthread_once(&quiet_once, quiet_library);
     memset(&probe_session, 0, sizeof(probe_session));
     /* sw_backup = 0: we want to know whether the device works, not whether QATzip can fall back to the CPU. */
     int rc = qzInit(&probe_session, 0);
@@ -51,7 +89,16 @@ static void run_probe(void) {
     else probe_status = EROFS_ACCEL_E_INIT_FAILED;
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qat_abi_version(void) { return EROFS_QAT_ABI_VERSION; }
+/* Hardware: the device must work. Software (test mode): QATzip must be usable; a missing device is what it is for. */
+static int32_t probe(int32_t path, int32_t *native_status) {
+    pthread_once(&probe_once, run_probe);
+    if (native_status != NULL) *native_status = probe_native;
+    if (path == EROFS_ACCEL_PATH_SOFTWARE)
+        return probe_status == EROFS_ACCEL_OK || probe_status == EROFS_ACCEL_E_NO_HARDWARE ? EROFS_ACCEL_OK
+                                                                                          : probe_status;
+    if (path != EROFS_ACCEL_PATH_HARDWARE) return EROFS_ACCEL_E_UNSUPPORTED;
+    return probe_status;
+}
 
 static pthread_once_t version_once = PTHREAD_ONCE_INIT;
 static char version_text[48];
@@ -61,17 +108,13 @@ static void format_version(void) {
              (int)QATZIP_API_VERSION_NUM_MINOR);
 }
 
-EROFS_ACCEL_EXPORT const char *erofs_qat_library_version(void) {
+static const char *library_version(void) {
     /* QATzip has no run-time version query in 1.3; report the API version the shim was built against. */
     pthread_once(&version_once, format_version);
     return version_text;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_probe(int32_t *native_status) {
-    pthread_once(&probe_once, run_probe);
-    if (native_status != NULL) *native_status = probe_native;
-    return probe_status;
-}
+/* ---- contexts --------------------------------------------------------------------------------------------------- */
 
 /* Maps a QATzip return code (not QZ_OK) of a decode to an EROFS_ACCEL_E_* code. */
 static int32_t map_decode_status(int rc, uint64_t ext_rc) {
@@ -85,189 +128,190 @@ static int32_t map_decode_status(int rc, uint64_t ext_rc) {
     return EROFS_ACCEL_E_BACKEND_FAILURE;
 }
 
-static void free_context(erofs_qat_context *ctx) {
+static void close_session(erofs_accel_operation *op) {
+    if (!op->session_ready) return;
+    qzTeardownSession(&op->session);
+    qzClose(&op->session);
+    memset(&op->session, 0, sizeof(op->session));
+    op->session_ready = 0;
+}
+
+static int open_session(erofs_accel_operation *op) {
+    memset(&op->session, 0, sizeof(op->session));
+    int rc = qzSetupSessionDeflateExt(&op->session, &op->context->params);
+    op->session_ready = rc == QZ_OK;
+    return rc;
+}
+
+static void free_context(erofs_accel_context *ctx) {
     if (ctx->operations != NULL) {
-        for (uint32_t i = 0; i < ctx->pool_size; i++) {
-            if (ctx->operations[i].session_ready) {
-                qzTeardownSession(&ctx->operations[i].session);
-                qzClose(&ctx->operations[i].session);
-            }
-        }
+        for (uint32_t i = 0; i < ctx->pool.size; i++) close_session(&ctx->operations[i]);
     }
     free(ctx->operations);
-    free(ctx->free_stack);
-    pthread_mutex_destroy(&ctx->lock);
+    erofs_accel_pool_destroy(&ctx->pool);
     free(ctx);
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_context_create(int32_t path, uint32_t pool_size, erofs_qat_context **out,
-                                                    int32_t *native_status) {
+static int32_t context_create(int32_t path, uint32_t pool_size, erofs_accel_context **out, int32_t *native_status) {
     if (native_status != NULL) *native_status = 0;
     if (out == NULL) return EROFS_ACCEL_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (path != EROFS_ACCEL_PATH_HARDWARE) return EROFS_ACCEL_E_UNSUPPORTED;
+    if (path != EROFS_ACCEL_PATH_HARDWARE && path != EROFS_ACCEL_PATH_SOFTWARE) return EROFS_ACCEL_E_UNSUPPORTED;
     if (pool_size == 0 || pool_size > MAX_POOL_SIZE) return EROFS_ACCEL_E_INVALID_ARGUMENT;
 
-    int32_t probed = erofs_qat_probe(native_status);
+    int32_t probed = probe(path, native_status);
     if (probed != EROFS_ACCEL_OK) return probed;
 
-    QzSessionParamsDeflate_T params;
-    memset(&params, 0, sizeof(params));
-    int rc = qzGetDefaultsDeflate(&params);
-    if (rc != QZ_OK) {
-        if (native_status != NULL) *native_status = rc;
-        return EROFS_ACCEL_E_INIT_FAILED;
-    }
-    params.data_fmt = QZ_DEFLATE_RAW;
-    params.common_params.direction = QZ_DIR_DECOMPRESS;
-    params.common_params.sw_backup = 0; /* fail instead of silently decoding on the CPU */
-
-    erofs_qat_context *ctx = calloc(1, sizeof(*ctx));
+    erofs_accel_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) return EROFS_ACCEL_E_NO_MEMORY;
-    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+    if (erofs_accel_pool_init(&ctx->pool, pool_size) != 0) {
         free(ctx);
         return EROFS_ACCEL_E_NO_MEMORY;
     }
     ctx->path = path;
-    ctx->pool_size = pool_size;
-    ctx->operations = calloc(pool_size, sizeof(erofs_qat_operation));
-    ctx->free_stack = calloc(pool_size, sizeof(uint32_t));
-    if (ctx->operations == NULL || ctx->free_stack == NULL) {
+    int rc = qzGetDefaultsDeflateExt(&ctx->params);
+    if (rc != QZ_OK) {
+        if (native_status != NULL) *native_status = rc;
+        free_context(ctx);
+        return EROFS_ACCEL_E_INIT_FAILED;
+    }
+    ctx->params.deflate_params.data_fmt = QZ_DEFLATE_RAW;
+    ctx->params.deflate_params.common_params.direction = QZ_DIR_DECOMPRESS;
+    /* Hardware: fail instead of silently decoding on the CPU. Software: the test mode, QATzip's own failover. */
+    ctx->params.deflate_params.common_params.sw_backup = path == EROFS_ACCEL_PATH_SOFTWARE ? 1 : 0;
+    ctx->params.stop_decompression_stream_end = 1; /* one stream per decode: bytes after its end are not a new one */
+    ctx->params.zlib_format = 0;
+
+    ctx->operations = calloc(pool_size, sizeof(erofs_accel_operation));
+    if (ctx->operations == NULL) {
         free_context(ctx);
         return EROFS_ACCEL_E_NO_MEMORY;
     }
     for (uint32_t i = 0; i < pool_size; i++) {
-        erofs_qat_operation *op = &ctx->operations[i];
+        erofs_accel_operation *op = &ctx->operations[i];
         op->context = ctx;
-        rc = qzSetupSessionDeflate(&op->session, &params);
+        rc = open_session(op);
         if (rc != QZ_OK) {
             if (native_status != NULL) *native_status = rc;
             free_context(ctx);
             return is_no_hardware(rc) ? EROFS_ACCEL_E_NO_HARDWARE : EROFS_ACCEL_E_INIT_FAILED;
         }
-        op->session_ready = 1;
-        ctx->free_stack[i] = pool_size - 1 - i;
     }
-    ctx->free_count = pool_size;
     *out = ctx;
     return EROFS_ACCEL_OK;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_context_path(const erofs_qat_context *context) {
-    return context != NULL ? context->path : 0;
+static int32_t context_path(const erofs_accel_context *context) { return context != NULL ? context->path : 0; }
+
+static uint32_t context_pool_size(const erofs_accel_context *context) {
+    return context != NULL ? context->pool.size : 0;
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qat_context_pool_size(const erofs_qat_context *context) {
-    return context != NULL ? context->pool_size : 0;
+static uint32_t context_free_jobs(erofs_accel_context *context) {
+    return context != NULL ? erofs_accel_pool_free(&context->pool) : 0;
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qat_context_free_jobs(erofs_qat_context *context) {
-    if (context == NULL) return 0;
-    pthread_mutex_lock(&context->lock);
-    uint32_t n = context->free_count;
-    pthread_mutex_unlock(&context->lock);
-    return n;
-}
-
-EROFS_ACCEL_EXPORT int32_t erofs_qat_context_destroy(erofs_qat_context *context) {
+static int32_t context_destroy(erofs_accel_context *context) {
     if (context == NULL) return EROFS_ACCEL_OK;
-    pthread_mutex_lock(&context->lock);
-    int busy = context->free_count != context->pool_size;
-    pthread_mutex_unlock(&context->lock);
-    if (busy) return EROFS_ACCEL_E_INVALID_STATE;
+    if (erofs_accel_pool_free(&context->pool) != context->pool.size) return EROFS_ACCEL_E_INVALID_STATE;
     free_context(context);
     return EROFS_ACCEL_OK;
 }
 
-static erofs_qat_operation *acquire(erofs_qat_context *ctx) {
-    erofs_qat_operation *op = NULL;
-    pthread_mutex_lock(&ctx->lock);
-    if (ctx->free_count > 0) {
-        op = &ctx->operations[ctx->free_stack[--ctx->free_count]];
-        op->state = OP_DONE;
-    }
-    pthread_mutex_unlock(&ctx->lock);
+static erofs_accel_operation *acquire(erofs_accel_context *ctx) {
+    int64_t slot = erofs_accel_pool_take(&ctx->pool);
+    if (slot < 0) return NULL;
+    erofs_accel_operation *op = &ctx->operations[slot];
+    op->state = OP_DONE;
     return op;
 }
 
-static void give_back(erofs_qat_operation *op) {
-    erofs_qat_context *ctx = op->context;
-    pthread_mutex_lock(&ctx->lock);
+static void give_back(erofs_accel_operation *op) {
     op->state = OP_FREE;
-    ctx->free_stack[ctx->free_count++] = (uint32_t)(op - ctx->operations);
-    pthread_mutex_unlock(&ctx->lock);
+    erofs_accel_pool_give_back(&op->context->pool, (uint32_t)(op - op->context->operations));
 }
 
-static void set_result(erofs_accel_result *result, int32_t status, int32_t native_status) {
-    if (result == NULL) return;
-    memset(result, 0, sizeof(*result));
-    result->status = status;
-    result->native_status = native_status;
-}
+/* ---- decoding ----------------------------------------------------------------------------------------------- */
 
 /* Decodes on the operation's session and records the verdict in op->result. */
-static int32_t run(erofs_qat_operation *op, const uint8_t *src, uint32_t src_len, uint8_t *dst, uint32_t expected_len) {
-    unsigned int in_len = src_len;
-    unsigned int out_len = expected_len; /* never more room than wanted */
-    uint64_t ext_rc = 0;
-    int rc = qzDecompressExt(&op->session, src, &in_len, dst, &out_len, &ext_rc);
+static int32_t run(erofs_accel_operation *op, const uint8_t *src, uint32_t src_len, uint8_t *dst, uint32_t dst_len,
+                   uint32_t expected_len) {
     erofs_accel_result *r = &op->result;
     memset(r, 0, sizeof(*r));
+    if (!op->session_ready) {
+        int rc = open_session(op);
+        if (rc != QZ_OK) {
+            r->native_status = rc;
+            r->status = EROFS_ACCEL_E_BACKEND_FAILURE;
+            op->state = OP_DONE;
+            return r->status;
+        }
+    }
+    unsigned int in_len = src_len;
+    /* One spare byte when the caller has room: a stream that fills it goes on past expected_len. */
+    unsigned int out_len = dst_len > expected_len ? expected_len + 1 : expected_len;
+    uint64_t ext_rc = 0;
+    int rc = qzDecompressExt(&op->session, src, &in_len, dst, &out_len, &ext_rc);
+    int software = op->context->path == EROFS_ACCEL_PATH_SOFTWARE && probe_status == EROFS_ACCEL_E_NO_HARDWARE;
     r->native_status = rc;
     r->bytes_read = in_len;
     r->bytes_written = out_len;
-    r->path_used = (rc == QZ_OK && (ext_rc & QZ_SW_EXECUTION_MASK) != 0) ? EROFS_ACCEL_PATH_SOFTWARE
-                                                                        : EROFS_ACCEL_PATH_HARDWARE;
-    if (rc == QZ_OK) r->status = out_len == expected_len ? EROFS_ACCEL_OK : EROFS_ACCEL_E_WRONG_LENGTH;
-    else r->status = map_decode_status(rc, ext_rc);
+    r->path_used = software || (rc == QZ_OK && (ext_rc & QZ_SW_EXECUTION_MASK) != 0) ? EROFS_ACCEL_PATH_SOFTWARE
+                                                                                   : EROFS_ACCEL_PATH_HARDWARE;
+    if (rc == QZ_OK) {
+        r->status = out_len == expected_len ? EROFS_ACCEL_OK
+                    : out_len > expected_len ? EROFS_ACCEL_E_OUTPUT_OVERFLOW
+                                             : EROFS_ACCEL_E_WRONG_LENGTH;
+    } else {
+        r->status = map_decode_status(rc, ext_rc);
+    }
     if (r->status != EROFS_ACCEL_OK && r->status != EROFS_ACCEL_E_WRONG_LENGTH) r->bytes_written = 0;
+    /* QATzip's CPU path keeps its inflate state in the session between calls (a stream that did not end would be
+     * continued by the next decode): start every software decode, and any failed one, on a fresh session. */
+    if (software || r->status != EROFS_ACCEL_OK) close_session(op);
     op->state = OP_DONE;
     return r->status;
 }
 
-static int32_t check_arguments(const erofs_qat_context *ctx, const uint8_t *src, uint32_t src_len, const uint8_t *dst,
-                               uint32_t dst_len, uint32_t expected_len, uint32_t flags) {
-    if (ctx == NULL || src == NULL || dst == NULL || src_len == 0 || expected_len == 0) return EROFS_ACCEL_E_INVALID_ARGUMENT;
-    if (dst_len < expected_len) return EROFS_ACCEL_E_INVALID_ARGUMENT;
-    if (flags != 0) return EROFS_ACCEL_E_UNSUPPORTED; /* no partial decodes through QATzip */
-    return EROFS_ACCEL_OK;
+static int32_t check_arguments(const erofs_accel_context *ctx, const uint8_t *src, uint32_t src_len,
+                               const uint8_t *dst, uint32_t dst_len, uint32_t expected_len, uint32_t flags) {
+    return erofs_accel_check_decode(ctx, src, src_len, dst, dst_len, expected_len, flags, 0);
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_decompress(erofs_qat_context *context, const uint8_t *src, uint32_t src_len,
-                                                uint8_t *dst, uint32_t dst_len, uint32_t expected_len, uint32_t flags,
-                                                erofs_accel_result *result) {
+static int32_t decompress(erofs_accel_context *context, const uint8_t *src, uint32_t src_len, uint8_t *dst,
+                          uint32_t dst_len, uint32_t expected_len, uint32_t flags, erofs_accel_result *result) {
     int32_t bad = check_arguments(context, src, src_len, dst, dst_len, expected_len, flags);
     if (bad != EROFS_ACCEL_OK) {
-        set_result(result, bad, 0);
+        erofs_accel_set_result(result, bad, 0);
         return bad;
     }
-    erofs_qat_operation *op = acquire(context);
+    erofs_accel_operation *op = acquire(context);
     if (op == NULL) {
-        set_result(result, EROFS_ACCEL_E_BUSY, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_BUSY, 0);
         return EROFS_ACCEL_E_BUSY;
     }
-    int32_t status = run(op, src, src_len, dst, expected_len);
+    int32_t status = run(op, src, src_len, dst, dst_len, expected_len);
     if (result != NULL) *result = op->result;
     give_back(op);
     return status;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_submit(erofs_qat_context *context, const uint8_t *src, uint32_t src_len,
-                                            uint8_t *dst, uint32_t dst_len, uint32_t expected_len, uint32_t flags,
-                                            erofs_qat_operation **operation, erofs_accel_result *result) {
+static int32_t submit(erofs_accel_context *context, const uint8_t *src, uint32_t src_len, uint8_t *dst,
+                      uint32_t dst_len, uint32_t expected_len, uint32_t flags, erofs_accel_operation **operation,
+                      erofs_accel_result *result) {
     if (operation != NULL) *operation = NULL;
     int32_t bad = operation == NULL ? EROFS_ACCEL_E_INVALID_ARGUMENT
                                     : check_arguments(context, src, src_len, dst, dst_len, expected_len, flags);
     if (bad != EROFS_ACCEL_OK) {
-        set_result(result, bad, 0);
+        erofs_accel_set_result(result, bad, 0);
         return bad;
     }
-    erofs_qat_operation *op = acquire(context);
+    erofs_accel_operation *op = acquire(context);
     if (op == NULL) {
-        set_result(result, EROFS_ACCEL_E_BUSY, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_BUSY, 0);
         return EROFS_ACCEL_E_BUSY;
     }
-    int32_t status = run(op, src, src_len, dst, expected_len);
+    int32_t status = run(op, src, src_len, dst, dst_len, expected_len);
     if (result != NULL) *result = op->result;
     if (status != EROFS_ACCEL_OK) {
         give_back(op);
@@ -277,20 +321,23 @@ EROFS_ACCEL_EXPORT int32_t erofs_qat_submit(erofs_qat_context *context, const ui
     return EROFS_ACCEL_OK;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_poll(erofs_qat_operation *operation, erofs_accel_result *result) {
+static int32_t operation_poll(erofs_accel_operation *operation, erofs_accel_result *result) {
     if (operation == NULL || operation->state == OP_FREE) {
-        set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
         return EROFS_ACCEL_E_INVALID_STATE;
     }
     if (result != NULL) *result = operation->result;
     return operation->result.status;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qat_wait(erofs_qat_operation *operation, erofs_accel_result *result) {
-    return erofs_qat_poll(operation, result);
+/* Decodes are synchronous: the outcome is known once submit returned. */
+static int32_t operation_wait(erofs_accel_operation *operation, erofs_accel_result *result) {
+    return operation_poll(operation, result);
 }
 
-EROFS_ACCEL_EXPORT void erofs_qat_release(erofs_qat_operation *operation) {
+static void operation_release(erofs_accel_operation *operation) {
     if (operation == NULL || operation->state == OP_FREE) return;
     give_back(operation);
 }
+
+EROFS_ACCEL_DEFINE_EXPORTS("qat")

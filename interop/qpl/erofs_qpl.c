@@ -1,9 +1,6 @@
 /* erofs-accel QPL shim: see erofs_qpl.h for the contract. */
 #include "erofs_qpl.h"
-
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../common/erofs_accel_common.h"
 
 #include <qpl/qpl.h>
 
@@ -11,8 +8,8 @@
 
 enum operation_state { OP_FREE = 0, OP_SUBMITTED = 1, OP_DONE = 2 };
 
-struct erofs_qpl_operation {
-    erofs_qpl_context *context;
+struct erofs_accel_operation {
+    erofs_accel_context *context;
     qpl_job *job;
     uint32_t expected_len;
     uint32_t flags;
@@ -20,16 +17,16 @@ struct erofs_qpl_operation {
     erofs_accel_result result;
 };
 
-struct erofs_qpl_context {
+struct erofs_accel_context {
     int32_t path;
-    uint32_t pool_size;
-    pthread_mutex_t lock;
-    uint32_t free_count;
-    uint32_t *free_stack;             /* indices of free operations */
-    erofs_qpl_operation *operations;  /* pool_size entries */
-    uint8_t *job_memory;              /* pool_size * job_size bytes */
-    uint32_t initialised_jobs;        /* jobs that went through qpl_init_job successfully */
+    erofs_accel_pool pool;
+    erofs_accel_operation *operations; /* pool.size entries */
+    uint8_t *job_memory;               /* pool.size * job stride bytes */
+    uint32_t initialised_jobs;         /* jobs that went through qpl_init_job successfully */
 };
+
+typedef erofs_accel_operation erofs_qpl_operation;
+typedef erofs_accel_context erofs_qpl_context;
 
 static qpl_path_t to_qpl_path(int32_t path) {
     return path == EROFS_ACCEL_PATH_HARDWARE ? qpl_path_hardware : qpl_path_software;
@@ -113,31 +110,34 @@ static int32_t finish(erofs_qpl_operation *op, qpl_status status) {
     return r->status;
 }
 
-static void set_result(erofs_accel_result *result, int32_t status, int32_t native_status) {
-    if (result == NULL) return;
-    memset(result, 0, sizeof(*result));
-    result->status = status;
-    result->native_status = native_status;
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+static char version_text[64];
+
+static void format_version(void) {
+    const char *v = qpl_get_library_version();
+    snprintf(version_text, sizeof(version_text), "QPL %s", v != NULL ? v : "(unknown version)");
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qpl_abi_version(void) { return EROFS_QPL_ABI_VERSION; }
+static const char *library_version(void) {
+    pthread_once(&version_once, format_version);
+    return version_text;
+}
 
-EROFS_ACCEL_EXPORT const char *erofs_qpl_library_version(void) {
-    const char *v = qpl_get_library_version();
-    return v != NULL ? v : "unknown";
+static int32_t probe(int32_t path, int32_t *native_status) {
+    if (native_status != NULL) *native_status = 0;
+    return path == EROFS_ACCEL_PATH_HARDWARE || path == EROFS_ACCEL_PATH_SOFTWARE ? EROFS_ACCEL_OK
+                                                                                  : EROFS_ACCEL_E_UNSUPPORTED;
 }
 
 static void free_context(erofs_qpl_context *ctx) {
     for (uint32_t i = 0; i < ctx->initialised_jobs; i++) qpl_fini_job(ctx->operations[i].job);
     free(ctx->job_memory);
     free(ctx->operations);
-    free(ctx->free_stack);
-    pthread_mutex_destroy(&ctx->lock);
+    erofs_accel_pool_destroy(&ctx->pool);
     free(ctx);
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_context_create(int32_t path, uint32_t pool_size, erofs_qpl_context **out,
-                                                    int32_t *native_status) {
+static int32_t context_create(int32_t path, uint32_t pool_size, erofs_qpl_context **out, int32_t *native_status) {
     if (native_status != NULL) *native_status = 0;
     if (out == NULL) return EROFS_ACCEL_E_INVALID_ARGUMENT;
     *out = NULL;
@@ -156,16 +156,14 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_context_create(int32_t path, uint32_t pool_
 
     erofs_qpl_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) return EROFS_ACCEL_E_NO_MEMORY;
-    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+    if (erofs_accel_pool_init(&ctx->pool, pool_size) != 0) {
         free(ctx);
         return EROFS_ACCEL_E_NO_MEMORY;
     }
     ctx->path = path;
-    ctx->pool_size = pool_size;
     ctx->operations = calloc(pool_size, sizeof(erofs_qpl_operation));
-    ctx->free_stack = calloc(pool_size, sizeof(uint32_t));
     if (posix_memalign((void **)&ctx->job_memory, 64, stride * pool_size) != 0) ctx->job_memory = NULL;
-    if (ctx->operations == NULL || ctx->free_stack == NULL || ctx->job_memory == NULL) {
+    if (ctx->operations == NULL || ctx->job_memory == NULL) {
         free_context(ctx);
         return EROFS_ACCEL_E_NO_MEMORY;
     }
@@ -188,64 +186,44 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_context_create(int32_t path, uint32_t pool_
             return mapped;
         }
         ctx->initialised_jobs = i + 1;
-        ctx->free_stack[i] = pool_size - 1 - i;
     }
-    ctx->free_count = pool_size;
     *out = ctx;
     return EROFS_ACCEL_OK;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_context_path(const erofs_qpl_context *context) {
-    return context != NULL ? context->path : 0;
+static int32_t context_path(const erofs_qpl_context *context) { return context != NULL ? context->path : 0; }
+
+static uint32_t context_pool_size(const erofs_qpl_context *context) {
+    return context != NULL ? context->pool.size : 0;
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qpl_context_pool_size(const erofs_qpl_context *context) {
-    return context != NULL ? context->pool_size : 0;
+static uint32_t context_free_jobs(erofs_qpl_context *context) {
+    return context != NULL ? erofs_accel_pool_free(&context->pool) : 0;
 }
 
-EROFS_ACCEL_EXPORT uint32_t erofs_qpl_context_free_jobs(erofs_qpl_context *context) {
-    if (context == NULL) return 0;
-    pthread_mutex_lock(&context->lock);
-    uint32_t n = context->free_count;
-    pthread_mutex_unlock(&context->lock);
-    return n;
-}
-
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_context_destroy(erofs_qpl_context *context) {
+static int32_t context_destroy(erofs_qpl_context *context) {
     if (context == NULL) return EROFS_ACCEL_OK;
-    pthread_mutex_lock(&context->lock);
-    int busy = context->free_count != context->pool_size;
-    pthread_mutex_unlock(&context->lock);
-    if (busy) return EROFS_ACCEL_E_INVALID_STATE;
+    if (erofs_accel_pool_free(&context->pool) != context->pool.size) return EROFS_ACCEL_E_INVALID_STATE;
     free_context(context);
     return EROFS_ACCEL_OK;
 }
 
 static erofs_qpl_operation *acquire(erofs_qpl_context *ctx) {
-    erofs_qpl_operation *op = NULL;
-    pthread_mutex_lock(&ctx->lock);
-    if (ctx->free_count > 0) {
-        op = &ctx->operations[ctx->free_stack[--ctx->free_count]];
-        op->state = OP_SUBMITTED;
-    }
-    pthread_mutex_unlock(&ctx->lock);
+    int64_t slot = erofs_accel_pool_take(&ctx->pool);
+    if (slot < 0) return NULL;
+    erofs_qpl_operation *op = &ctx->operations[slot];
+    op->state = OP_SUBMITTED;
     return op;
 }
 
 static void give_back(erofs_qpl_operation *op) {
-    erofs_qpl_context *ctx = op->context;
-    pthread_mutex_lock(&ctx->lock);
     op->state = OP_FREE;
-    ctx->free_stack[ctx->free_count++] = (uint32_t)(op - ctx->operations);
-    pthread_mutex_unlock(&ctx->lock);
+    erofs_accel_pool_give_back(&op->context->pool, (uint32_t)(op - op->context->operations));
 }
 
 static int32_t check_arguments(const erofs_qpl_context *ctx, const uint8_t *src, uint32_t src_len, const uint8_t *dst,
                                uint32_t dst_len, uint32_t expected_len, uint32_t flags) {
-    if (ctx == NULL || src == NULL || dst == NULL || src_len == 0 || expected_len == 0) return EROFS_ACCEL_E_INVALID_ARGUMENT;
-    if (dst_len < expected_len) return EROFS_ACCEL_E_INVALID_ARGUMENT;
-    if ((flags & ~EROFS_ACCEL_FLAG_PARTIAL) != 0) return EROFS_ACCEL_E_UNSUPPORTED;
-    return EROFS_ACCEL_OK;
+    return erofs_accel_check_decode(ctx, src, src_len, dst, dst_len, expected_len, flags, EROFS_ACCEL_FLAG_PARTIAL);
 }
 
 /* Prepares a pooled job for one complete raw-DEFLATE decode into exactly expected_len bytes. */
@@ -271,17 +249,16 @@ static void prepare(erofs_qpl_operation *op, const uint8_t *src, uint32_t src_le
                                                                     : qpl_stop_and_check_for_bfinal_eob;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_decompress(erofs_qpl_context *context, const uint8_t *src, uint32_t src_len,
-                                                uint8_t *dst, uint32_t dst_len, uint32_t expected_len, uint32_t flags,
-                                                erofs_accel_result *result) {
+static int32_t decompress(erofs_qpl_context *context, const uint8_t *src, uint32_t src_len, uint8_t *dst,
+                          uint32_t dst_len, uint32_t expected_len, uint32_t flags, erofs_accel_result *result) {
     int32_t bad = check_arguments(context, src, src_len, dst, dst_len, expected_len, flags);
     if (bad != EROFS_ACCEL_OK) {
-        set_result(result, bad, 0);
+        erofs_accel_set_result(result, bad, 0);
         return bad;
     }
     erofs_qpl_operation *op = acquire(context);
     if (op == NULL) {
-        set_result(result, EROFS_ACCEL_E_BUSY, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_BUSY, 0);
         return EROFS_ACCEL_E_BUSY;
     }
     prepare(op, src, src_len, dst, expected_len, flags);
@@ -292,19 +269,19 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_decompress(erofs_qpl_context *context, cons
     return status;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_submit(erofs_qpl_context *context, const uint8_t *src, uint32_t src_len,
-                                            uint8_t *dst, uint32_t dst_len, uint32_t expected_len, uint32_t flags,
-                                            erofs_qpl_operation **operation, erofs_accel_result *result) {
+static int32_t submit(erofs_qpl_context *context, const uint8_t *src, uint32_t src_len, uint8_t *dst, uint32_t dst_len,
+                      uint32_t expected_len, uint32_t flags, erofs_qpl_operation **operation,
+                      erofs_accel_result *result) {
     if (operation != NULL) *operation = NULL;
     int32_t bad = operation == NULL ? EROFS_ACCEL_E_INVALID_ARGUMENT
                                     : check_arguments(context, src, src_len, dst, dst_len, expected_len, flags);
     if (bad != EROFS_ACCEL_OK) {
-        set_result(result, bad, 0);
+        erofs_accel_set_result(result, bad, 0);
         return bad;
     }
     erofs_qpl_operation *op = acquire(context);
     if (op == NULL) {
-        set_result(result, EROFS_ACCEL_E_BUSY, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_BUSY, 0);
         return EROFS_ACCEL_E_BUSY;
     }
     prepare(op, src, src_len, dst, expected_len, flags);
@@ -320,20 +297,20 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_submit(erofs_qpl_context *context, const ui
         *operation = op;
         return EROFS_ACCEL_OK;
     }
-    set_result(result, EROFS_ACCEL_PENDING, (int32_t)st);
+    erofs_accel_set_result(result, EROFS_ACCEL_PENDING, (int32_t)st);
     *operation = op;
     return EROFS_ACCEL_PENDING;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_poll(erofs_qpl_operation *operation, erofs_accel_result *result) {
+static int32_t operation_poll(erofs_qpl_operation *operation, erofs_accel_result *result) {
     if (operation == NULL || operation->state == OP_FREE) {
-        set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
         return EROFS_ACCEL_E_INVALID_STATE;
     }
     if (operation->state == OP_SUBMITTED) {
         qpl_status st = qpl_check_job(operation->job);
         if (st == QPL_STS_BEING_PROCESSED) {
-            set_result(result, EROFS_ACCEL_PENDING, (int32_t)st);
+            erofs_accel_set_result(result, EROFS_ACCEL_PENDING, (int32_t)st);
             return EROFS_ACCEL_PENDING;
         }
         finish(operation, st);
@@ -342,9 +319,9 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_poll(erofs_qpl_operation *operation, erofs_
     return operation->result.status;
 }
 
-EROFS_ACCEL_EXPORT int32_t erofs_qpl_wait(erofs_qpl_operation *operation, erofs_accel_result *result) {
+static int32_t operation_wait(erofs_qpl_operation *operation, erofs_accel_result *result) {
     if (operation == NULL || operation->state == OP_FREE) {
-        set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
+        erofs_accel_set_result(result, EROFS_ACCEL_E_INVALID_STATE, 0);
         return EROFS_ACCEL_E_INVALID_STATE;
     }
     if (operation->state == OP_SUBMITTED) finish(operation, qpl_wait_job(operation->job));
@@ -352,9 +329,54 @@ EROFS_ACCEL_EXPORT int32_t erofs_qpl_wait(erofs_qpl_operation *operation, erofs_
     return operation->result.status;
 }
 
-EROFS_ACCEL_EXPORT void erofs_qpl_release(erofs_qpl_operation *operation) {
+static void operation_release(erofs_qpl_operation *operation) {
     if (operation == NULL || operation->state == OP_FREE) return;
     /* The device may still read src and write dst: never recycle a running job. */
     if (operation->state == OP_SUBMITTED) finish(operation, qpl_wait_job(operation->job));
     give_back(operation);
+}
+
+static void set_log_sink(erofs_accel_log_sink sink, int32_t max_level) { erofs_accel_set_sink(sink, max_level); }
+
+EROFS_ACCEL_DEFINE_EXPORTS("qpl")
+
+/* ---- benchmark baseline: plain QPL ------------------------------------------------------------------------- */
+
+EROFS_ACCEL_EXPORT int32_t erofs_qpl_direct_job_create(int32_t path, void **job) {
+    if (job == NULL) return QPL_STS_NULL_PTR_ERR;
+    *job = NULL;
+    qpl_path_t qpath = to_qpl_path(path);
+    uint32_t size = 0;
+    qpl_status st = qpl_get_job_size(qpath, &size);
+    if (st != QPL_STS_OK) return (int32_t)st;
+    qpl_job *j = NULL;
+    if (posix_memalign((void **)&j, 64, size) != 0) return QPL_STS_NO_MEM_ERR;
+    memset(j, 0, size);
+    st = qpl_init_job(qpath, j);
+    if (st != QPL_STS_OK) {
+        free(j);
+        return (int32_t)st;
+    }
+    *job = j;
+    return QPL_STS_OK;
+}
+
+EROFS_ACCEL_EXPORT int32_t erofs_qpl_direct_decompress(void *job, const uint8_t *src, uint32_t src_len, uint8_t *dst,
+                                                       uint32_t dst_len, uint32_t *written) {
+    qpl_job *j = job;
+    j->op = qpl_op_decompress;
+    j->flags = QPL_FLAG_FIRST | QPL_FLAG_LAST;
+    j->next_in_ptr = (uint8_t *)src;
+    j->available_in = src_len;
+    j->next_out_ptr = dst;
+    j->available_out = dst_len;
+    qpl_status st = qpl_execute_job(j);
+    if (written != NULL) *written = j->total_out;
+    return (int32_t)st;
+}
+
+EROFS_ACCEL_EXPORT void erofs_qpl_direct_job_destroy(void *job) {
+    if (job == NULL) return;
+    qpl_fini_job(job);
+    free(job);
 }

@@ -14,7 +14,7 @@ public static class OpenClRegistration
     /// backend made, e.g. to report its statistics. Calling again replaces the factory.
     /// </summary>
     public static void Register(Func<OpenClBackendOptions>? options = null, Action<OpenClBackend>? created = null) =>
-        AcceleratorCatalog.Register(OpenClBackend.BackendName, () =>
+        AcceleratorCatalog.Register(OpenClBackend.BackendName, [CompressionAlgorithm.Lz4, CompressionAlgorithm.Deflate], takesBatches: true, () =>
         {
             var backend = OpenClBackend.Create((options ?? OpenClBackendOptions.FromEnvironment)());
             created?.Invoke(backend);

@@ -41,26 +41,6 @@ public class AccelerationTests
         Assert.True(Served(err, "software") > 0);
     }
 
-    [Fact]
-    public void QplSoftwarePathReproducesThe4KWindowImage()
-    {
-        using (var probe = new Erofs.Accel.Decompression.Backends.Qpl.QplBackend(new Erofs.Accel.Decompression.Backends.Qpl.QplBackendOptions { Path = AcceleratorPath.Software }))
-            if (!probe.Availability.IsAvailable) Assert.Skip($"QPL shim unavailable: {probe.Availability.Detail}");
-        var previous = Environment.GetEnvironmentVariable("EROFS_ACCEL_QPL_PATH");
-        Environment.SetEnvironmentVariable("EROFS_ACCEL_QPL_PATH", "software");
-        try
-        {
-            var (exit, output, err) = CliRunner.Run("manifest", "-v", "--accel", "qpl", TestCorpus.ImagePath("deflate-w4k"));
-            Assert.True(exit == 0, err);
-            Assert.Equal(File.ReadAllText(TestCorpus.ManifestPath("deflate-w4k")), output);
-            Assert.True(Served(err, "qpl") > 0, err);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("EROFS_ACCEL_QPL_PATH", previous);
-        }
-    }
-
     [Theory]
     [InlineData("lz4")]
     [InlineData("deflate")]

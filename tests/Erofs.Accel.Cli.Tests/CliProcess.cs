@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Erofs.Accel.Cli.Tests;
 
 /// <summary>
-/// Runs the CLI in a child process: to measure its peak resident memory (python3 reads it from the kernel's rusage of
+/// Runs the CLI in a child process: with environment variables of its own (accelerator paths, log levels) and its
+/// native libraries' stdout/stderr captured; to measure its peak resident memory (python3 reads it from the kernel's rusage of
 /// the finished child), to bound its heap (DOTNET_GCHeapHardLimit), to stop a run that would take days, and to run it
 /// as the unprivileged user nobody with a chosen umask (setpriv, as CI runs the tests as root).
 /// </summary>
@@ -23,6 +24,8 @@ internal static class CliProcess
         /// <summary>Send the child's standard output to /dev/null (manifests of deep trees are gigabytes).</summary>
         public bool DiscardOutput { get; init; }
         public int TimeoutSeconds { get; init; } = 300;
+        /// <summary>Environment variables of the child (a null value removes one).</summary>
+        public IReadOnlyDictionary<string, string?>? Environment { get; init; }
     }
 
     private const string RusageWrapper =
@@ -65,6 +68,7 @@ internal static class CliProcess
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         if (options.HeapLimitBytes is { } limit) psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + limit.ToString("x");
+        foreach (var (name, value) in options.Environment ?? new Dictionary<string, string?>()) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEndAsync();

@@ -107,7 +107,9 @@ public static class ImageArguments
             engine = DecompressionEngine.Create(new EngineOptions
             {
                 Policy = policy,
-                Logger = logger,
+                // without a logger of the command's own, warnings (breaker trips, native library lines raised with
+                // $EROFS_ACCEL_NATIVE_LOG_LEVEL) still reach stderr
+                Logger = logger ?? new LineLogger(Console.Error, Microsoft.Extensions.Logging.LogLevel.Warning),
                 QueueCapacity = settings.MaxInflight,
                 SoftwareParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, concurrentReaders)),
             });

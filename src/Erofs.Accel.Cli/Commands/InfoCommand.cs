@@ -39,7 +39,9 @@ public sealed class InfoCommand : ICommand
             {
                 AlgorithmIds.Lz4 => $"lz4(max_distance={cfg.Lz4MaxDistance},max_pclusterblks={cfg.Lz4MaxPclusterBlocks})",
                 AlgorithmIds.MicroLzma => $"lzma(dict_size={cfg.LzmaDictionarySize})",
-                AlgorithmIds.Deflate => $"deflate(windowbits={cfg.DeflateWindowBits})",
+                AlgorithmIds.Deflate => cfg.RecordedDeflateWindowBits == cfg.DeflateWindowBits
+                    ? $"deflate(windowbits={cfg.DeflateWindowBits})"
+                    : $"deflate(windowbits={cfg.RecordedDeflateWindowBits}: no window recorded, {cfg.DeflateWindowBits} assumed)",
                 _ => $"zstd(windowlog={cfg.ZstdWindowLog})",
             });
         }

@@ -11,17 +11,48 @@ namespace Erofs.Accel.Decompression.Engine;
 /// </summary>
 public static class AcceleratorCatalog
 {
-    private static readonly ConcurrentDictionary<string, Func<IDecompressionBackend>> Registered = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, Entry> Registered = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Makes <paramref name="name"/> creatable through <see cref="Create"/> (a later call replaces the factory). The
-    /// factory must not throw for a missing library or device: it returns a backend that reports itself unavailable.
+    /// What the engine knows about a named accelerator before creating it (creating one loads its library and
+    /// initialises the device, so the engine does it on first use only).
     /// </summary>
-    public static void Register(string name, Func<IDecompressionBackend> factory)
+    internal sealed record Entry(string Name, IReadOnlyCollection<CompressionAlgorithm> Algorithms, bool TakesBatches,
+        Func<IDecompressionBackend> Create);
+
+    private static readonly Entry[] BuiltIn =
+    [
+        new(QplBackend.BackendName, [CompressionAlgorithm.Deflate], false, () => new QplBackend(QplBackendOptions.FromEnvironment())),
+        new(QatBackend.BackendName, [CompressionAlgorithm.Deflate], false, () => new QatBackend(QatBackendOptions.FromEnvironment())),
+    ];
+
+    /// <summary>
+    /// Makes <paramref name="name"/> creatable through <see cref="Create"/> (a later call replaces the factory).
+    /// <paramref name="algorithms"/> and <paramref name="takesBatches"/> (an <see cref="IBatchDecompressionBackend"/>)
+    /// say what it will take, so that the engine can route to it before creating it. The factory must not throw for
+    /// a missing library or device: it returns a backend that reports itself unavailable.
+    /// </summary>
+    public static void Register(string name, IReadOnlyCollection<CompressionAlgorithm> algorithms, bool takesBatches,
+        Func<IDecompressionBackend> factory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(algorithms);
         ArgumentNullException.ThrowIfNull(factory);
-        Registered[name.Trim()] = factory;
+        Registered[name.Trim()] = new Entry(name.Trim().ToLowerInvariant(), algorithms.ToArray(), takesBatches, factory);
+    }
+
+    /// <summary>
+    /// The entry of an accelerator by name: registered ones first, then the built-in ones; a known name nobody
+    /// registered gives an entry whose backend says so; unknown names give null.
+    /// </summary>
+    internal static Entry? Find(string name)
+    {
+        if (Registered.TryGetValue(name, out var registered)) return registered;
+        if (BuiltIn.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) is { } builtIn) return builtIn;
+        var lower = name.ToLowerInvariant();
+        return AccelerationPolicy.KnownAccelerators.Contains(lower)
+            ? new Entry(lower, [], false, () => new UnregisteredAccelerator(lower))
+            : null;
     }
 
     /// <summary>
@@ -29,14 +60,7 @@ public static class AcceleratorCatalog
     /// for a missing library or device: the backend reports itself unavailable. A known name nobody registered gives
     /// an unavailable backend that says so; unknown names give null.
     /// </summary>
-    public static IDecompressionBackend? Create(string name) => name.ToLowerInvariant() switch
-    {
-        QplBackend.BackendName => new QplBackend(QplBackendOptions.FromEnvironment()),
-        QatBackend.BackendName => new QatBackend(QatBackendOptions.FromEnvironment()),
-        var other when Registered.TryGetValue(other, out var factory) => factory(),
-        var other when AccelerationPolicy.KnownAccelerators.Contains(other) => new UnregisteredAccelerator(other),
-        _ => null,
-    };
+    public static IDecompressionBackend? Create(string name) => Find(name)?.Create();
 
     /// <summary>What a backend takes, in one line (for backends that do not say it themselves).</summary>
     public static string DescribeCapabilities(IDecompressionBackend backend) => backend switch

@@ -23,7 +23,7 @@ public sealed partial class DecompressionEngine
 
         var assigned = ArrayPool<bool>.Shared.Rent(count);
         Array.Clear(assigned, 0, count);
-        var jobs = new List<(BatchLane Lane, BatchWorkItem Job)>();
+        var jobs = new List<(AcceleratorLane Lane, OffloadWorkItem Job)>();
         var pending = ArrayPool<ValueTask<DecompressionResult>>.Shared.Rent(count);
         var pendingIndex = ArrayPool<int>.Shared.Rent(count);
         var softwareIndex = ArrayPool<int>.Shared.Rent(count);
@@ -74,7 +74,7 @@ public sealed partial class DecompressionEngine
             }
             pendingCount = 0;
             foreach (var (lane, job) in jobs)
-                await CollectBatchAsync(lane, job, batch, results, cancellationToken).ConfigureAwait(false);
+                await CollectBatchAsync(lane, job, batch, results).ConfigureAwait(false);
             jobs.Clear();
         }
         finally
@@ -99,16 +99,16 @@ public sealed partial class DecompressionEngine
         }
     }
 
-    private async ValueTask SubmitToBatchLaneAsync(BatchLane lane, ReadOnlyMemory<DecompressionRequest> batch, bool[] assigned,
-        List<(BatchLane, BatchWorkItem)> jobs, CancellationToken cancellationToken)
+    private async ValueTask SubmitToBatchLaneAsync(AcceleratorLane lane, ReadOnlyMemory<DecompressionRequest> batch, bool[] assigned,
+        List<(AcceleratorLane, OffloadWorkItem)> jobs, CancellationToken cancellationToken)
     {
-        if (!lane.IsAvailable) return;
+        if (!lane.IsAvailable) return; // the first batch creates the backend
 
         var eligible = new List<int>();
         for (int i = 0; i < batch.Length; i++)
         {
             var request = batch.Span[i];
-            if (!assigned[i] && lane.Backend.Supports(request.Parameters, request.Source.Length)) eligible.Add(i);
+            if (!assigned[i] && lane.BatchBackend.Supports(request.Parameters, request.Source.Length)) eligible.Add(i);
         }
         if (eligible.Count == 0) return;
 
@@ -130,17 +130,18 @@ public sealed partial class DecompressionEngine
                     end++;
                 }
                 for (int k = start; k < end; k++) submission[k - start] = batch.Span[eligible[k]];
-                if (!lane.Backend.IsWorthSending(submission.AsSpan(0, end - start), SoftwareThreadsFor(end - start, bytes))) break;
+                if (!lane.BatchBackend.IsWorthSending(submission.AsSpan(0, end - start), SoftwareThreadsFor(end - start, bytes))) break;
                 if (!lane.Breaker.TryAcquire(out bool isProbe)) return;
 
-                var job = new BatchWorkItem(lane, end - start) { IsProbe = isProbe };
-                for (int k = start; k < end; k++) job.Set(k - start, eligible[k], batch.Span[eligible[k]]);
+                var job = lane.Rent();
+                job.IsProbe = isProbe;
+                for (int k = start; k < end; k++) job.Add(eligible[k], batch.Span[eligible[k]]);
+                job.Arm(_options.BatchTimeout, cancellationToken);
                 if (!await lane.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
                 {
-                    // Shutting down or cancelled while waiting: the items go the single-request way.
+                    // Shutting down, cancelled or timed out while waiting: the items go the single-request way.
                     lane.Breaker.OnNeutral(isProbe);
-                    job.TryAbandon();
-                    job.Release();
+                    await job.AsValueTask().ConfigureAwait(false);
                     job.Release();
                     return;
                 }
@@ -162,34 +163,19 @@ public sealed partial class DecompressionEngine
             ? Math.Min(_options.SoftwareParallelism, count)
             : 1;
 
-    private async ValueTask CollectBatchAsync(BatchLane lane, BatchWorkItem job, ReadOnlyMemory<DecompressionRequest> batch,
-        Memory<DecompressionResult> results, CancellationToken cancellationToken)
+    private async ValueTask CollectBatchAsync(AcceleratorLane lane, OffloadWorkItem job, ReadOnlyMemory<DecompressionRequest> batch,
+        Memory<DecompressionResult> results)
     {
         long start = Stopwatch.GetTimestamp();
-        Exception? error = null;
-        FallbackReason whole = FallbackReason.None;
-        bool cancelled = false;
         try
         {
-            error = await job.Completion.WaitAsync(_options.BatchTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            if (job.TryAbandon()) whole = FallbackReason.TimedOut;
-            else error = await job.Completion.ConfigureAwait(false); // the worker won a moment ago: use its answer
-        }
-        catch (OperationCanceledException)
-        {
-            if (job.TryAbandon()) cancelled = true;
-            else error = await job.Completion.ConfigureAwait(false);
-        }
-        if (error is not null) whole = FallbackReason.BackendFailed;
-        try
-        {
-            bool backendFault = whole != FallbackReason.None;
+            // The item's own deadline (BatchTimeout) and the caller's token end the wait: no extra timer here.
+            var whole = await job.AsValueTask().ConfigureAwait(false);
+            bool cancelled = whole.Kind == OffloadKind.Cancelled;
+            bool backendFault = whole.Kind == OffloadKind.Fallback;
             for (int k = 0; k < job.Count; k++)
             {
-                int index = job.OriginalIndex[k];
+                int index = job.CallerIndex(k);
                 var request = batch.Span[index];
                 lane.Counters.Routed();
                 if (cancelled)
@@ -198,13 +184,11 @@ public sealed partial class DecompressionEngine
                     results.Span[index] = new DecompressionResult(DecodeStatus.Cancelled, 0, lane.Name);
                     continue;
                 }
-                var outcome = whole != FallbackReason.None
-                    ? OffloadOutcome.FallBack(whole)
-                    : OffloadOutcome.FromDecode(job.Results[k].Status, job.Results[k].BytesWritten, request.Parameters.OutputLength);
+                var outcome = whole.Kind == OffloadKind.Fallback ? whole : job.Verdict(k);
                 if (outcome.Kind == OffloadKind.Done)
                 {
                     int length = request.Parameters.OutputLength;
-                    job.Outputs[k].AsSpan(0, length).CopyTo(request.Destination.Span);
+                    job.Output(k).CopyTo(request.Destination.Span);
                     lane.Counters.Served(request.Source.Length, length);
                     _metrics.Completed(lane.Name, request.Parameters.Algorithm, DecodeStatus.Done, request.Source.Length, length, start);
                     results.Span[index] = new DecompressionResult(DecodeStatus.Done, length, lane.Name);
@@ -214,13 +198,13 @@ public sealed partial class DecompressionEngine
                 CountSoftware(request, result, start, asFallback: true);
                 lane.Counters.FellBack(outcome.Reason);
                 _metrics.FellBack(lane.Name, outcome.Reason);
-                if (outcome.Reason is FallbackReason.BackendFailed or FallbackReason.TimedOut or FallbackReason.WrongLength
-                    || (outcome.Reason == FallbackReason.CorruptReportedByBackend && result.Status == DecodeStatus.Done))
+                if (outcome.Reason is FallbackReason.BackendFailed or FallbackReason.TimedOut
+                    || (outcome.Reason is FallbackReason.CorruptReportedByBackend or FallbackReason.WrongLength && result.Status == DecodeStatus.Done))
                     backendFault = true;
                 results.Span[index] = result with { Fallback = outcome.Reason };
             }
             if (cancelled) lane.Breaker.OnNeutral(job.IsProbe);
-            else if (backendFault) lane.Breaker.OnFailure(job.IsProbe, error?.Message ?? (whole != FallbackReason.None ? whole.ToString() : "items failed"));
+            else if (backendFault) lane.Breaker.OnFailure(job.IsProbe, job.Error?.Message ?? (whole.Kind == OffloadKind.Fallback ? whole.Reason.ToString() : "items failed"));
             else lane.Breaker.OnSuccess(job.IsProbe);
         }
         finally

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Erofs.Accel.Decompression.Engine.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,15 +37,15 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     private readonly EngineOptions _options;
     private readonly SoftwareDecompressor _software;
     private readonly bool _ownsSoftware;
-    private readonly IReadOnlyList<IDecompressionBackend> _accelerators;
     private readonly bool _ownsAccelerators;
     private readonly AcceleratorLane[] _lanes;
     private readonly IDecompressionBackend[] _unused;
     private readonly AcceleratorLane[][] _lanesByAlgorithm;
-    private readonly BatchLane[] _batchLanes;
+    private readonly AcceleratorLane[] _batchLanes;
     private readonly BackendCounters _softwareCounters = new();
     private readonly EngineMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IDisposable? _nativeLogRoute;
     private long _inFlight;
     private long _softwareAsFallback;
     private long _corruptConfirmed;
@@ -53,17 +54,15 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     /// <summary>
     /// Creates an engine with the software decoders of <see cref="SoftwareBackends.CreateAll"/> and the accelerators
     /// the policy allows (created through <see cref="AcceleratorCatalog"/>); the engine owns and disposes them all.
+    /// An accelerator is created — its library loaded, its device initialised — only when the first request it could
+    /// take arrives (or <see cref="DescribeBackends"/> asks), so commands that never decode never touch one.
     /// </summary>
     public static DecompressionEngine Create(EngineOptions? options = null)
     {
         options ??= new EngineOptions();
-        var accelerators = new List<IDecompressionBackend>();
-        foreach (var name in options.Policy.AcceleratorsToCreate)
-        {
-            var backend = AcceleratorCatalog.Create(name);
-            if (backend is not null) accelerators.Add(backend);
-        }
-        return new DecompressionEngine(options, accelerators, new SoftwareDecompressor(), ownsBackends: true);
+        var entries = options.Policy.AcceleratorsToCreate.Select(AcceleratorCatalog.Find).OfType<AcceleratorCatalog.Entry>()
+            .Select(e => new LaneSpec(e.Name, e.Algorithms, e.TakesBatches, e.Create));
+        return new DecompressionEngine(options, entries, [], new SoftwareDecompressor(), ownsBackends: true, startNow: false);
     }
 
     /// <summary>
@@ -74,35 +73,45 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     /// </summary>
     public DecompressionEngine(EngineOptions? options, IEnumerable<IDecompressionBackend> accelerators,
         SoftwareDecompressor? software = null, bool ownsBackends = false)
+        : this(options, Specs(accelerators.ToArray(), (options ?? new EngineOptions()).Policy, out var unused), unused, software,
+            ownsBackends, startNow: true)
+    {
+    }
+
+    /// <summary>An accelerator the engine may use: what it takes, and how to get it.</summary>
+    private sealed record LaneSpec(string Name, IReadOnlyCollection<CompressionAlgorithm> Algorithms, bool TakesBatches,
+        Func<IDecompressionBackend> Create);
+
+    private static IEnumerable<LaneSpec> Specs(IDecompressionBackend[] accelerators, AccelerationPolicy policy,
+        out IDecompressionBackend[] unused)
+    {
+        unused = accelerators.Where(a => !policy.Allows(a.Name)).ToArray();
+        return OrderByPolicy(accelerators, policy)
+            .Select(b => new LaneSpec(b.Name, b.Algorithms, b is IBatchDecompressionBackend, () => b)).ToArray();
+    }
+
+    private DecompressionEngine(EngineOptions? options, IEnumerable<LaneSpec> accelerators, IDecompressionBackend[] unused,
+        SoftwareDecompressor? software, bool ownsBackends, bool startNow)
     {
         _options = options ?? new EngineOptions();
         if (_options.Validate() is { } problem) throw new ArgumentException($"invalid engine options: {problem}", nameof(options));
         _logger = _options.Logger ?? NullLogger.Instance;
+        _nativeLogRoute = _options.Logger is null ? null : NativeLibraryLog.RouteTo(_logger, _options.NativeLogLevel);
         _software = software ?? new SoftwareDecompressor();
         _ownsSoftware = software is null || ownsBackends;
-        _accelerators = accelerators.ToArray();
         _ownsAccelerators = ownsBackends;
+        _unused = unused;
 
         var policy = _options.Policy;
-        _unused = _accelerators.Where(a => !policy.Allows(a.Name)).ToArray();
         var lanes = new List<AcceleratorLane>();
-        var batchLanes = new List<BatchLane>();
-        foreach (var backend in OrderByPolicy(_accelerators, policy))
+        var batchLanes = new List<AcceleratorLane>();
+        foreach (var spec in accelerators)
         {
-            bool named = policy.Names(backend.Name);
-            if (!backend.Availability.IsAvailable) EngineLog.BackendUnavailable(_logger, backend.Name, backend.Availability.Detail);
-            var breaker = new CircuitBreaker(_options.Breaker, _options.TimeProvider, OnBreakerChange(backend.Name));
-            if (backend is IBatchDecompressionBackend batch)
-            {
-                int workers = _options.WorkersPerAccelerator > 0 ? _options.WorkersPerAccelerator : 2;
-                batchLanes.Add(new BatchLane(batch, named, workers, _options.BatchQueueCapacity, breaker, _logger));
-            }
-            else
-            {
-                int workers = _options.WorkersPerAccelerator > 0 ? _options.WorkersPerAccelerator
-                    : backend is IAcceleratorBackend a ? Math.Max(1, a.MaxConcurrency) : 2;
-                lanes.Add(new AcceleratorLane(backend, named, workers, _options.QueueCapacity, breaker, _options.TimeProvider, _logger));
-            }
+            var breaker = new CircuitBreaker(_options.Breaker, _options.TimeProvider, OnBreakerChange(spec.Name));
+            var lane = new AcceleratorLane(spec.Name, spec.Algorithms, spec.TakesBatches, policy.Names(spec.Name), spec.Create,
+                _options.WorkersPerAccelerator, spec.TakesBatches ? _options.BatchQueueCapacity : _options.QueueCapacity,
+                breaker, _options.TimeProvider, _logger, OnLaneStarted);
+            (spec.TakesBatches ? batchLanes : lanes).Add(lane);
         }
         _lanes = lanes.ToArray();
         _batchLanes = batchLanes.ToArray();
@@ -110,19 +119,26 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         var algorithms = Enum.GetValues<CompressionAlgorithm>();
         _lanesByAlgorithm = new AcceleratorLane[algorithms.Max(a => (int)a) + 1][];
         foreach (var algorithm in algorithms)
-        {
-            // Unavailable accelerators stay in the list only when the policy named them, so their absence is reported.
-            _lanesByAlgorithm[(int)algorithm] = _lanes
-                .Where(l => l.Backend.Algorithms.Contains(algorithm) && (l.IsAvailable || l.ExplicitlyRequested))
-                .ToArray();
-        }
+            _lanesByAlgorithm[(int)algorithm] = _lanes.Where(l => l.Algorithms.Contains(algorithm)).ToArray();
 
         _metrics = new EngineMetrics(_options.MeterFactory, QueueDepths);
-        foreach (var lane in _lanes) lane.Start();
-        foreach (var lane in _batchLanes) lane.Start();
         EngineLog.Started(_logger, policy.ToString(),
             string.Join(", ", _lanes.Select(l => l.Name).Concat(_batchLanes.Select(l => l.Name)).DefaultIfEmpty("none")));
+        if (startNow)
+        {
+            foreach (var lane in _lanes) _ = lane.Backend;
+            foreach (var lane in _batchLanes) _ = lane.Backend;
+        }
     }
+
+    private void OnLaneStarted(AcceleratorLane lane)
+    {
+        if (!lane.Backend.Availability.IsAvailable) EngineLog.BackendUnavailable(_logger, lane.Name, lane.Backend.Availability.Detail);
+    }
+
+    /// <summary>The lane of a named accelerator (tests and diagnostics), or null.</summary>
+    internal AcceleratorLane? Lane(string name) =>
+        _lanes.Concat(_batchLanes).FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The policy in force.</summary>
     public AccelerationPolicy Policy => _options.Policy;
@@ -160,8 +176,9 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         int sourceLength = request.Source.Length;
         foreach (var lane in _lanesByAlgorithm[(int)parameters.Algorithm])
         {
-            if (!lane.IsAvailable)
+            if (!lane.IsAvailable) // the first request of its algorithm creates the backend
             {
+                if (!lane.ExplicitlyRequested) continue;
                 // a request the backend would never take is not its fallback
                 if (lane.Backend is IAcceleratorBackend a && !a.Accepts(parameters, sourceLength)) continue;
                 if (skipped is null)
@@ -192,19 +209,22 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     {
         long start = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _inFlight);
+        var item = lane.Rent();
         try
         {
             lane.Counters.Routed();
-            var item = lane.Rent();
-            item.Arm(request, _options.AcceleratorTimeout, cancellationToken);
+            item.Add(0, request);
+            item.Arm(_options.AcceleratorTimeout, cancellationToken);
             var queued = lane.EnqueueAsync(item, cancellationToken);
             if (!queued.IsCompletedSuccessfully) await queued.ConfigureAwait(false);
             var outcome = await item.AsValueTask().ConfigureAwait(false);
+            if (outcome.Kind == OffloadKind.Done) outcome = item.Verdict(0);
             switch (outcome.Kind)
             {
                 case OffloadKind.Done:
                     lane.Breaker.OnSuccess(isProbe);
                     int written = request.Parameters.OutputLength;
+                    item.Output(0).CopyTo(request.Destination.Span);
                     lane.Counters.Served(request.Source.Length, written);
                     _metrics.Completed(lane.Name, request.Parameters.Algorithm, DecodeStatus.Done, request.Source.Length, written, start);
                     return new DecompressionResult(DecodeStatus.Done, written, lane.Name);
@@ -219,6 +239,7 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         }
         finally
         {
+            item.Release(); // the caller's reference: the bytes are copied (or not wanted)
             Interlocked.Decrement(ref _inFlight);
         }
     }
@@ -247,8 +268,8 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     {
         switch (reason)
         {
-            case FallbackReason.CorruptReportedByBackend when softwareStatus == DecodeStatus.CorruptData:
-                breaker.OnSuccess(isProbe); // the accelerator was right
+            case FallbackReason.CorruptReportedByBackend or FallbackReason.WrongLength when softwareStatus == DecodeStatus.CorruptData:
+                breaker.OnSuccess(isProbe); // the accelerator was right: the stream is broken (a short one decodes short)
                 break;
             case FallbackReason.CorruptReportedByBackend:
                 breaker.OnFailure(isProbe, "reported corrupt data that software decoded");
@@ -290,13 +311,14 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         foreach (var lane in _lanes)
             list.Add(Describe(lane.Backend, BackendRole.Accelerator, lane.Availability, lane.Breaker.State));
         foreach (var lane in _batchLanes)
-            list.Add(Describe(lane.Backend, BackendRole.Batch, lane.Backend.Availability, lane.Breaker.State));
+            list.Add(Describe(lane.Backend, BackendRole.Batch, lane.Availability, lane.Breaker.State));
         foreach (var backend in _unused)
             list.Add(Describe(backend, backend is IBatchDecompressionBackend ? BackendRole.Batch : BackendRole.Accelerator,
                 backend.Availability, BreakerState.Closed));
         foreach (var name in _options.Policy.Accelerators)
         {
-            if (_accelerators.Any(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))) continue;
+            if (_lanes.Concat(_batchLanes).Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
+                || _unused.Any(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))) continue;
             list.Add(new BackendDescription(name, BackendRole.Accelerator, false, "not a backend this engine was given", [],
                 "nothing", null, true, BreakerState.Closed));
         }
@@ -362,30 +384,24 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         var stuck = new HashSet<IDecompressionBackend>(ReferenceEqualityComparer.Instance);
-        foreach (var lane in _lanes)
+        foreach (var lane in _lanes.Concat(_batchLanes))
         {
             if (await lane.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false))
             {
                 lane.DrainPool();
+                continue;
             }
-            else
-            {
-                stuck.Add(lane.Backend);
-                lane.Breaker.Disable("engine shut down while workers were busy");
-                EngineLog.WorkersStuck(_logger, lane.Name, lane.BusyWorkers);
-            }
-        }
-        foreach (var lane in _batchLanes)
-        {
-            if (await lane.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false)) continue;
             stuck.Add(lane.Backend);
-            EngineLog.WorkersStuck(_logger, lane.Name, 1);
+            lane.Breaker.Disable("engine shut down while workers were busy");
+            EngineLog.WorkersStuck(_logger, lane.Name, lane.BusyDrivers);
         }
         if (_ownsAccelerators)
         {
-            foreach (var backend in _accelerators)
+            // only the accelerators that were created: the others never were
+            foreach (var backend in _lanes.Concat(_batchLanes).Where(l => l.IsStarted).Select(l => l.Backend).Concat(_unused))
                 if (!stuck.Contains(backend)) (backend as IDisposable)?.Dispose();
         }
+        _nativeLogRoute?.Dispose();
         if (_ownsSoftware) _software.Dispose();
         _metrics.Dispose();
     }

@@ -25,4 +25,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Batch of {Count} request(s) sent to {Backend}")]
     public static partial void BatchRouted(ILogger logger, string backend, int count);
+
+    [LoggerMessage(EventId = 8, Message = "native library: {Line}")]
+    public static partial void NativeLibraryLine(ILogger logger, LogLevel level, string line);
 }

@@ -16,8 +16,9 @@ public sealed record EngineOptions
     public int BatchQueueCapacity { get; init; } = 4;
 
     /// <summary>
-    /// Workers per accelerator; 0 = the backend's <see cref="IAcceleratorBackend.MaxConcurrency"/> (or 2 when it
-    /// does not say).
+    /// Driver threads per accelerator that decodes one request at a time (QAT, other backends) or per batch backend;
+    /// 0 = the backend's <see cref="IAcceleratorBackend.MaxConcurrency"/> (2 when it does not say, and for batch
+    /// backends). QPL always has one driver keeping its whole job pool in flight.
     /// </summary>
     public int WorkersPerAccelerator { get; init; }
 
@@ -55,6 +56,29 @@ public sealed record EngineOptions
 
     /// <summary>Structured logs (breaker transitions, unavailable backends, fallbacks at debug level).</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Environment variable naming <see cref="NativeLogLevel"/> (trace, debug, information, warning, error, none).</summary>
+    public const string NativeLogLevelVariable = "EROFS_ACCEL_NATIVE_LOG_LEVEL";
+
+    /// <summary>
+    /// Level at which the accelerator libraries' own log lines (QATzip's errors and warnings, e.g. "no hardware, switch
+    /// to SW if permitted") reach <see cref="Logger"/>; they never go to stderr. Default: $EROFS_ACCEL_NATIVE_LOG_LEVEL,
+    /// else Debug (the engine reports what matters itself: an unavailable backend, a fallback).
+    /// </summary>
+    public LogLevel NativeLogLevel { get; init; } = ParseLogLevel(Environment.GetEnvironmentVariable(NativeLogLevelVariable)) ?? LogLevel.Debug;
+
+    /// <summary>Parses a log level name (case-insensitive; "warn", "info" and "off" too); null when it is none.</summary>
+    public static LogLevel? ParseLogLevel(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "information" or "info" => LogLevel.Information,
+        "warning" or "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" => LogLevel.Critical,
+        "none" or "off" => LogLevel.None,
+        _ => null,
+    };
 
     /// <summary>Creates the engine's <see cref="Meter"/>; null = a meter of its own named <see cref="DecompressionEngine.MeterName"/>.</summary>
     public IMeterFactory? MeterFactory { get; init; }

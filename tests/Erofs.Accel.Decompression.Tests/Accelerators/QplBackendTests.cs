@@ -1,6 +1,7 @@
 using Erofs.Accel.Decompression.Backends.Qpl;
 using Erofs.Accel.Decompression.Engine;
 using Erofs.Accel.Decompression.Tests.Engine.Support;
+using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Decompression.Tests.Accelerators;
 
@@ -16,7 +17,7 @@ public sealed class QplBackendTests
     [InlineData(1 << 20)]
     public void DecodesFourKiBWindowStreams(int length)
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(length, length), 12);
         var destination = new byte[length];
         long runs = qpl.SoftwareRuns;
@@ -33,7 +34,7 @@ public sealed class QplBackendTests
     [Fact]
     public void TakesOnlyWhatIaaTakes()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var original = Payloads.Data(20000, 1);
         var w12 = Payloads.Deflate(original, 12);
         var w15 = Payloads.Deflate(original, 15);
@@ -51,7 +52,7 @@ public sealed class QplBackendTests
     [Fact]
     public void TruncatedStreamNeverYieldsWrongBytes()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(50000, 2), 12);
         int len = payload.Compressed.Length;
         foreach (int cut in new[] { 1, len / 3, len / 2, len - 16, len - 3, len - 2, len - 1 })
@@ -75,7 +76,7 @@ public sealed class QplBackendTests
     [Fact]
     public void WrongExpectedLengthsAreCaught()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
         var payload = Payloads.Deflate(Payloads.Data(30000, 3), 12);
 
         // The stream is longer than asked for (full decode): corrupt for EROFS.
@@ -91,7 +92,7 @@ public sealed class QplBackendTests
     [Fact]
     public void SkipAndPartialDecodes()
     {
-        using var qpl = QplTestBackends.SoftwarePath(allowPartial: true);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(allowPartial: true);
         var payload = Payloads.Deflate(Payloads.Data(40000, 4), 12);
 
         var skip = payload.Parameters(skip: 12345);
@@ -110,47 +111,14 @@ public sealed class QplBackendTests
     [Fact]
     public void AgreesWithSoftwareOnDamagedAndRandomInput()
     {
-        using var qpl = QplTestBackends.SoftwarePath();
-        using var software = new SoftwareDecompressor();
-        var random = new Random(1234);
-        var good = Payloads.Deflate(Payloads.Data(8000, 5), 12);
-        int qplDone = 0;
-        for (int i = 0; i < 600; i++)
-        {
-            byte[] input;
-            if (i % 2 == 0)
-            {
-                input = good.Compressed.ToArray();
-                for (int flips = random.Next(1, 4); flips > 0; flips--) input[random.Next(input.Length)] ^= (byte)(1 << random.Next(8));
-            }
-            else
-            {
-                input = new byte[random.Next(1, 2000)];
-                random.NextBytes(input);
-            }
-            int length = i % 3 == 0 ? 8000 : random.Next(1, 20000);
-            var parameters = new DecodeParameters { Algorithm = CompressionAlgorithm.Deflate, DecodedLength = length, DeflateWindowBits = 12 };
-            var fromQpl = new byte[length + 16];
-            fromQpl.AsSpan(length).Fill(0xCC);
-
-            var status = qpl.Decode(input, fromQpl.AsSpan(0, length), parameters, out int written);
-
-            Assert.True(fromQpl.AsSpan(length).IndexOfAnyExcept((byte)0xCC) < 0, "QPL wrote past its output");
-            if (status != DecodeStatus.Done) continue;
-            qplDone++;
-            Assert.Equal(length, written);
-            var fromSoftware = new byte[length];
-            var reference = software.Decompress(input, fromSoftware, parameters);
-            Assert.Equal(DecodeStatus.Done, reference.Status);
-            Assert.True(fromSoftware.AsSpan().SequenceEqual(fromQpl.AsSpan(0, length)), $"QPL and software disagree on input {i}");
-        }
-        TestContext.Current.SendDiagnosticMessage($"QPL accepted {qplDone} of 600 damaged/random inputs");
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath();
+        AcceleratorTestBackends.AssertAgreesWithSoftwareOnDamagedAndRandomInput(qpl, windowBits: 12, inputs: 600, seed: 1234);
     }
 
     [Fact]
     public void PoolServesConcurrentDecodes()
     {
-        using var qpl = QplTestBackends.SoftwarePath(poolSize: 4);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 4);
         var payloads = Enumerable.Range(0, 16).Select(i => Payloads.Deflate(Payloads.Data(10000 + i * 997, 100 + i), 12)).ToArray();
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
         {
@@ -168,13 +136,14 @@ public sealed class QplBackendTests
     [Fact]
     public void SubmitPollWaitThroughTheShim()
     {
-        using var qpl = QplTestBackends.SoftwarePath(poolSize: 2);
+        using var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 2);
         var payload = Payloads.Deflate(Payloads.Data(70000, 6), 12);
         var destination = new byte[payload.Original.Length];
 
-        using (var operation = qpl.Submit(payload.Compressed, destination, payload.Parameters(), out var accepted))
+        using (var operation = qpl.Submit(payload.Compressed, destination, payload.Parameters(), out var accepted, out bool busy))
         {
             Assert.NotNull(operation);
+            Assert.False(busy);
             Assert.Equal(DecodeStatus.Done, accepted);
             Assert.Equal(1, qpl.FreeJobs); // the job stays taken until the operation is disposed
             var polled = operation.Poll();
@@ -187,7 +156,7 @@ public sealed class QplBackendTests
         Assert.Equal(2, qpl.FreeJobs);
         Assert.Equal(payload.Original, destination);
 
-        var truncated = qpl.Submit(payload.Compressed.AsMemory(0, 100), destination, payload.Parameters(), out var refused);
+        var truncated = qpl.Submit(payload.Compressed.AsMemory(0, 100), destination, payload.Parameters(), out var refused, out _);
         Assert.Null(truncated);
         Assert.NotEqual(DecodeStatus.Done, refused);
         Assert.Equal(2, qpl.FreeJobs);
@@ -207,7 +176,7 @@ public sealed class QplBackendTests
             Assert.Equal(payload.Original, destination);
             return;
         }
-        if (qpl.ShimLocation is null) Assert.Skip($"QPL shim not built ({qpl.Availability.Detail}); {QplTestBackends.BuildHint}");
+        if (qpl.ShimLocation is null) AcceleratorTests.ShimUnusable("QPL", qpl.Availability.Detail);
         // No IAA: the shim refuses the context instead of letting QPL fall back to its CPU path.
         Assert.Contains("hardware path initialisation failed", qpl.Availability.Detail);
         Assert.Null(qpl.PathInUse);

@@ -13,7 +13,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task FourKiBWindowsGoToQplAndWideWindowsStraightToSoftware()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var original = Payloads.Data(100000, 11);
         var w4k = Payloads.Deflate(original, 12);
@@ -41,7 +41,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task TruncatedPclusterIsDecodedBySoftwareWhichConfirmsCorruption()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var payload = Payloads.Deflate(Payloads.Data(60000, 12), 12);
 
@@ -56,7 +56,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task ConcurrentProducersThroughQpl()
     {
-        var qpl = QplTestBackends.SoftwarePath(poolSize: 3);
+        var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 3);
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
         var payloads = Payloads.Mixed(30, seed: 77);
         using var reference = new SoftwareDecompressor();
@@ -87,7 +87,7 @@ public sealed class QplEngineTests
     [Fact]
     public async Task BackendsListingShowsThePathInUse()
     {
-        var qpl = QplTestBackends.SoftwarePath();
+        var qpl = AcceleratorTestBackends.QplSoftwarePath();
         await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
 
         var line = Assert.Single(engine.DescribeBackends(), d => d.Name == "qpl");
@@ -97,5 +97,53 @@ public sealed class QplEngineTests
         Assert.Contains("path: software", line.ToString());
         Assert.Contains("windowbits <= 12", line.ToString());
         Assert.Contains("QPL", line.Detail);
+    }
+
+    [Fact]
+    public async Task OneDriverKeepsSeveralQplJobsInFlight()
+    {
+        var qpl = AcceleratorTestBackends.QplSoftwarePath(poolSize: 4);
+        await using var engine = new DecompressionEngine(Options(), [qpl], ownsBackends: true);
+        var lane = engine.Lane("qpl")!;
+        Assert.Equal((1, 4), (lane.DriverCount, lane.JobsPerDriver));
+        var payloads = Enumerable.Range(0, 8).Select(i => Payloads.Deflate(Payloads.Data(3000 + 1500 * i, 40 + i), 12)).ToArray();
+
+        for (int round = 0; round < 5; round++)
+        {
+            var destinations = payloads.Select(p => new byte[p.Original.Length]).ToArray();
+            var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+            {
+                var p = payloads[i % payloads.Length];
+                var destination = i < payloads.Length ? destinations[i] : new byte[p.Original.Length];
+                return engine.DecompressAsync(new(p.Compressed, destination, p.Parameters()), Ct).AsTask();
+            }));
+            Assert.All(results, r => Assert.Equal(("qpl", DecodeStatus.Done), (r.Backend, r.Status)));
+            for (int i = 0; i < payloads.Length; i++) Assert.Equal(payloads[i].Original, destinations[i]);
+        }
+
+        // the software path answers inside submit, yet the driver submits up to its pool before collecting: the same
+        // code IAA runs with jobs really in flight
+        Assert.True(lane.MostJobsInFlight > 1, $"at most {lane.MostJobsInFlight} job(s) in flight");
+        Assert.True(lane.MostJobsInFlight <= 4);
+        Assert.Equal(4, qpl.FreeJobs);
+        Assert.Equal(0, engine.GetStatistics().BuffersOutstanding);
+    }
+
+    [Fact]
+    public async Task AcceleratorsAreCreatedOnlyWhenARequestTheyCouldTakeArrives()
+    {
+        await using var engine = DecompressionEngine.Create(EngineFactory.Options("qpl,qat"));
+        Assert.False(engine.Lane("qpl")!.IsStarted);
+        Assert.False(engine.Lane("qat")!.IsStarted);
+
+        var lz4 = Payloads.Lz4(Payloads.Data(5000, 1));
+        Assert.Equal(DecodeStatus.Done, (await engine.DecompressAsync(new(lz4.Compressed, new byte[5000], lz4.Parameters()), Ct)).Status);
+        Assert.False(engine.Lane("qpl")!.IsStarted); // neither takes LZ4
+        Assert.False(engine.Lane("qat")!.IsStarted);
+
+        var deflate = Payloads.Deflate(Payloads.Data(5000, 2), 15);
+        Assert.Equal(DecodeStatus.Done, (await engine.DecompressAsync(new(deflate.Compressed, new byte[5000], deflate.Parameters()), Ct)).Status);
+        Assert.True(engine.Lane("qpl")!.IsStarted);
+        Assert.True(engine.Lane("qat")!.IsStarted);
     }
 }

@@ -26,11 +26,11 @@ public sealed class AcceleratorCatalogTests
         const string name = "catalog-test-accelerator";
         using var first = new Support.TestBatchBackend(name, 2);
         using var second = new Support.TestBatchBackend(name, 2);
-        AcceleratorCatalog.Register(name, () => first);
+        AcceleratorCatalog.Register(name, [CompressionAlgorithm.Lz4], false, () => first);
         Assert.Same(first, AcceleratorCatalog.Create(name));
         Assert.Same(first, AcceleratorCatalog.Create(name.ToUpperInvariant()));
-        AcceleratorCatalog.Register(name, () => second);
+        AcceleratorCatalog.Register(name, [CompressionAlgorithm.Lz4], false, () => second);
         Assert.Same(second, AcceleratorCatalog.Create(name));
-        Assert.Throws<ArgumentException>(() => AcceleratorCatalog.Register(" ", () => first));
+        Assert.Throws<ArgumentException>(() => AcceleratorCatalog.Register(" ", [CompressionAlgorithm.Lz4], false, () => first));
     }
 }

@@ -1,12 +1,15 @@
 using Erofs.Accel.Decompression.Engine;
 using Erofs.Accel.Decompression.Engine.Native;
+using Erofs.Accel.Decompression.Interop;
 
 namespace Erofs.Accel.Decompression.Backends.Qpl;
 
 /// <summary>
 /// Raw DEFLATE decoding on Intel IAA through the QPL shim (liberofs_accel_qpl.so). IAA keeps a 4 KiB history, so
-/// the backend takes only streams with windowbits &lt;= 12; the engine sends everything else to software. With
-/// <see cref="AcceleratorPath.Software"/> it runs QPL's CPU path through the same shim (testing without IAA).
+/// the backend takes only streams with windowbits &lt;= 12; the engine sends everything else to software. The engine
+/// keeps up to <see cref="AcceleratorBackendOptions.PoolSize"/> jobs in flight on IAA (submit, then poll). With
+/// <see cref="AcceleratorPath.Software"/> it runs QPL's CPU path through the same shim and the same engine path
+/// (testing without IAA).
 /// </summary>
 public sealed class QplBackend : ShimAcceleratorBackend
 {
@@ -16,7 +19,10 @@ public sealed class QplBackend : ShimAcceleratorBackend
     public const int IaaMaxWindowBits = 12;
 
     public QplBackend(QplBackendOptions? options = null)
-        : base(BackendName, QplShimBinding.Instance, options ?? QplBackendOptions.FromEnvironment(), IaaMaxWindowBits, partialSupported: true)
+        : base(BackendName, ErofsAccelShim.QplLibrary, options ?? QplBackendOptions.FromEnvironment(), IaaMaxWindowBits,
+            partialSupported: true, keepsJobsInFlight: true)
     {
     }
+
+    private protected override string NativeStatusName(int nativeStatus) => QplStatusNames.Name(nativeStatus);
 }

@@ -1,19 +1,19 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace Erofs.Accel.Decompression.Engine.Native;
 
 /// <summary>
-/// Raw DEFLATE decoding through one of the native shims (interop/qpl, interop/qat). Loading never throws: a missing
-/// shim or library, a wrong ABI version or a failed device initialisation makes the backend unavailable with the
-/// reason. Decodes go through the shim's job pool; the shim checks the produced length, so Done always means exactly
-/// DecodedLength bytes.
+/// Raw DEFLATE decoding through one of the native shims (interop/qpl, interop/qat), all called through the same export
+/// table (<see cref="NativeShim"/>). Loading never throws: a missing shim or library, a wrong ABI version or a failed
+/// device initialisation makes the backend unavailable with the reason. Decodes go through the shim's job pool; the
+/// shim checks the produced length, so Done always means exactly DecodedLength bytes.
 /// </summary>
 public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisposable
 {
     private static readonly CompressionAlgorithm[] DeflateOnly = [CompressionAlgorithm.Deflate];
 
-    private readonly IShimBinding _binding;
+    private readonly string _libraryName;
+    private readonly NativeShim? _shim;
     private readonly ShimContextHandle? _context;
     private readonly AcceleratorBackendOptions _options;
     private readonly bool _partialSupported;
@@ -21,15 +21,20 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     private long _softwareRuns;
     private int _lastPathUsed;
 
-    private protected ShimAcceleratorBackend(string name, IShimBinding binding, AcceleratorBackendOptions options,
-        int maxWindowBits, bool partialSupported)
+    /// <param name="libraryName">The shim (e.g. "erofs_accel_qpl"); its export table must carry <paramref name="name"/>.</param>
+    /// <param name="keepsJobsInFlight">The library's submit returns while the device works (QPL), so the engine keeps
+    /// up to <see cref="MaxConcurrency"/> jobs in flight from one thread; otherwise submit decodes before returning
+    /// (QATzip) and the engine runs that many decodes on as many threads.</param>
+    private protected ShimAcceleratorBackend(string name, string libraryName, AcceleratorBackendOptions options,
+        int maxWindowBits, bool partialSupported, bool keepsJobsInFlight)
     {
         Name = name;
-        _binding = binding;
+        _libraryName = libraryName;
         _options = options;
         MaxWindowBits = maxWindowBits;
         _partialSupported = partialSupported;
-        Availability = Initialise(out _context);
+        KeepsJobsInFlight = keepsJobsInFlight;
+        Availability = Initialise(out _shim, out _context);
     }
 
     public string Name { get; }
@@ -44,12 +49,15 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     public int MaxWindowBits { get; }
 
     /// <summary>Version of the accelerator library inside the shim, or null when it did not load.</summary>
-    public string? LibraryVersion { get; private set; }
+    public string? LibraryVersion => _shim?.LibraryVersion;
 
     /// <summary>Where the shim was loaded from, or null.</summary>
-    public string? ShimLocation { get; private set; }
+    public string? ShimLocation => _shim?.Location;
 
     public string? PathInUse => _context is null ? null : PathName(_options.Path);
+
+    /// <summary>The path the options ask for.</summary>
+    public AcceleratorPath Path => _options.Path;
 
     /// <summary>Decodes that ran on the device / on the library's CPU path, as reported by the shim.</summary>
     public long HardwareRuns => Interlocked.Read(ref _hardwareRuns);
@@ -61,6 +69,9 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
 
     public int MaxConcurrency => _options.PoolSize;
 
+    /// <summary>See the constructor: whether the engine keeps several jobs in flight from one thread.</summary>
+    internal bool KeepsJobsInFlight { get; }
+
     public string Capabilities =>
         $"deflate, windowbits <= {MaxWindowBits} ({1 << MaxWindowBits} B window), " +
         $"{(PartialDecodes ? "full and partial decodes" : "full decodes only")}, decoded length <= {_options.MaxDecodedLength}";
@@ -68,7 +79,7 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     private bool PartialDecodes => _partialSupported && _options.AllowPartialDecodes;
 
     /// <summary>Pooled jobs not in use right now (0 when unavailable).</summary>
-    public int FreeJobs => _context is null ? 0 : (int)_binding.ContextFreeJobs(_context);
+    public int FreeJobs => _context is null ? 0 : (int)_shim!.ContextFreeJobs(_context);
 
     public bool Supports(in DecodeParameters parameters, int sourceLength) =>
         _context is not null && Accepts(parameters, sourceLength);
@@ -80,6 +91,21 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
         && (!parameters.Partial || PartialDecodes)
         && parameters.IsValidFor(sourceLength, parameters.OutputLength, out _);
 
+    /// <summary>Name of a library status code (qpl_status, QATzip return code), for messages.</summary>
+    private protected abstract string NativeStatusName(int nativeStatus);
+
+    /// <summary>
+    /// Whether the shim needs one byte of output room beyond DecodedLength to notice a stream that goes on (QATzip does
+    /// not report the end of the stream); decodes into a destination without it go through a scratch buffer.
+    /// </summary>
+    private protected virtual bool WantsSpareOutputByte => false;
+
+    /// <summary>Output room a submitted decode needs beyond DecodedLength (see <see cref="WantsSpareOutputByte"/>).</summary>
+    internal int SpareOutputBytes => WantsSpareOutputByte ? 1 : 0;
+
+    /// <summary>How the backends listing names a path (the QAT test mode says so).</summary>
+    private protected virtual string PathName(AcceleratorPath path) => path == AcceleratorPath.Software ? "software" : "hardware";
+
     public DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten)
     {
         bytesWritten = 0;
@@ -87,22 +113,24 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
             return DecodeStatus.Unsupported;
 
         int decodedLength = parameters.DecodedLength;
-        byte[]? scratch = parameters.DecodedSkip == 0 ? null : ArrayPool<byte>.Shared.Rent(decodedLength);
+        bool direct = parameters.DecodedSkip == 0 && (!WantsSpareOutputByte || destination.Length > decodedLength);
+        byte[]? scratch = direct ? null : ArrayPool<byte>.Shared.Rent(decodedLength + 1);
         try
         {
-            Span<byte> target = scratch is null ? destination[..decodedLength] : scratch.AsSpan(0, decodedLength);
+            Span<byte> target = scratch is not null ? scratch
+                : WantsSpareOutputByte ? destination[..(decodedLength + 1)] : destination[..decodedLength];
             int rc;
             ShimResult result;
             fixed (byte* src = source)
             fixed (byte* dst = target)
             {
-                rc = _binding.Decompress(_context, src, (uint)source.Length, dst, (uint)decodedLength, (uint)decodedLength,
+                rc = _shim!.Decompress(_context, src, (uint)source.Length, dst, (uint)target.Length, (uint)decodedLength,
                     parameters.Partial ? ShimStatus.FlagPartial : 0, out result);
             }
             CountPath(result.PathUsed);
             var status = ShimStatus.ToDecodeStatus(rc);
             if (status != DecodeStatus.Done) return status;
-            if (scratch is not null) target[parameters.DecodedSkip..].CopyTo(destination);
+            if (scratch is not null) scratch.AsSpan(parameters.DecodedSkip, parameters.OutputLength).CopyTo(destination);
             bytesWritten = parameters.OutputLength;
             return DecodeStatus.Done;
         }
@@ -114,14 +142,16 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
 
     /// <summary>
     /// Starts a decode through the shim's submit call (the device works while the caller does something else).
-    /// Only for requests with DecodedSkip 0; <paramref name="destination"/> receives DecodedLength bytes. Returns null
-    /// with <paramref name="status"/> set when the request was refused or ended at once with a failure; otherwise
-    /// <paramref name="status"/> is Done (accepted) and the operation tells the outcome.
+    /// Only for requests with DecodedSkip 0; <paramref name="destination"/> receives DecodedLength bytes (give it one
+    /// byte more). Returns null with <paramref name="status"/> set when the request was refused or ended at once with
+    /// a failure, or with <paramref name="busy"/> set when every job or the device queue is taken (submit it again
+    /// once one finished); otherwise <paramref name="status"/> is Done (accepted) and the operation tells the outcome.
     /// </summary>
     internal ShimDecodeOperation? Submit(ReadOnlyMemory<byte> source, Memory<byte> destination, in DecodeParameters parameters,
-        out DecodeStatus status)
+        out DecodeStatus status, out bool busy)
     {
         status = DecodeStatus.Unsupported;
+        busy = false;
         if (_context is null || parameters.DecodedSkip != 0 || !Supports(parameters, source.Length)
             || destination.Length < parameters.DecodedLength)
             return null;
@@ -131,17 +161,18 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
         try
         {
             _context.DangerousAddRef(ref added);
-            int rc = _binding.Submit(_context, (byte*)sourcePin.Pointer, (uint)source.Length, (byte*)destinationPin.Pointer,
-                (uint)parameters.DecodedLength, (uint)parameters.DecodedLength, parameters.Partial ? ShimStatus.FlagPartial : 0,
+            int rc = _shim!.Submit(_context, (byte*)sourcePin.Pointer, (uint)source.Length, (byte*)destinationPin.Pointer,
+                (uint)destination.Length, (uint)parameters.DecodedLength, parameters.Partial ? ShimStatus.FlagPartial : 0,
                 out nint operation, out var result);
             if (operation == 0)
             {
+                busy = rc == ShimStatus.Busy;
                 status = ShimStatus.ToDecodeStatus(rc);
                 CountPath(result.PathUsed);
                 return null;
             }
             status = rc == ShimStatus.Pending ? DecodeStatus.Done : ShimStatus.ToDecodeStatus(rc);
-            var op = new ShimDecodeOperation(this, _binding, _context, operation, sourcePin, destinationPin);
+            var op = new ShimDecodeOperation(this, _shim, _context, operation, sourcePin, destinationPin);
             added = false; // the operation owns the reference and the pins now
             return op;
         }
@@ -163,46 +194,27 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
         if (pathUsed != 0) Volatile.Write(ref _lastPathUsed, pathUsed);
     }
 
-    private BackendAvailability Initialise(out ShimContextHandle? context)
+    private BackendAvailability Initialise(out NativeShim? shim, out ShimContextHandle? context)
     {
+        shim = null;
         context = null;
         if (_options.Validate() is { } bad) return BackendAvailability.Unavailable("invalid options: " + bad);
-        try
-        {
-            if (!NativeShimLocator.TryLoad(_binding.LibraryName, _options.NativeDirectories, out var library, out var where))
-                return BackendAvailability.Unavailable(where);
-            ShimLocation = where;
-            foreach (var export in _binding.RequiredExports)
-            {
-                if (!NativeLibrary.TryGetExport(library, export, out _))
-                    return BackendAvailability.Unavailable($"{where} lacks {export}: rebuild the shim");
-            }
-            uint abi = _binding.AbiVersion();
-            if (abi != _binding.ExpectedAbiVersion)
-                return BackendAvailability.Unavailable($"{where} has ABI version {abi}, this build needs {_binding.ExpectedAbiVersion}: rebuild the shim");
-            LibraryVersion = _binding.LibraryVersion();
+        shim = NativeShim.TryLoad(_libraryName, Name, _options.NativeDirectories, out var problem);
+        if (shim is null) return BackendAvailability.Unavailable(problem);
+        NativeLibraryLog.Attach(shim); // before the first call into the library: its start-up lines go to our log
 
-            int rc = _binding.Probe(out int native);
-            if (rc != ShimStatus.Ok)
-                return BackendAvailability.Unavailable(DescribeFailure("device probe", rc, native));
-
-            rc = _binding.ContextCreate((int)_options.Path, (uint)_options.PoolSize, out nint handle, out native);
-            if (rc != ShimStatus.Ok || handle == 0)
-                return BackendAvailability.Unavailable(DescribeFailure($"{PathName(_options.Path)} path initialisation", rc, native));
-            context = new ShimContextHandle(handle, _binding.ContextDestroy);
-            return BackendAvailability.Available(
-                $"{LibraryVersion}, {PathName(_options.Path)} path, {_options.PoolSize} jobs, windowbits <= {MaxWindowBits}");
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            return BackendAvailability.Unavailable($"{_binding.LibraryName}: {e.Message}");
-        }
+        int rc = shim.Probe((int)_options.Path, out int native);
+        if (rc != ShimStatus.Ok)
+            return BackendAvailability.Unavailable(DescribeFailure("device probe", rc, native));
+        rc = shim.ContextCreate((int)_options.Path, (uint)_options.PoolSize, out context, out native);
+        if (context is null)
+            return BackendAvailability.Unavailable(DescribeFailure($"{PathName(_options.Path)} path initialisation", rc, native));
+        return BackendAvailability.Available(
+            $"{shim.LibraryVersion}, {PathName(_options.Path)} path, {_options.PoolSize} jobs, windowbits <= {MaxWindowBits}");
     }
 
     private string DescribeFailure(string what, int rc, int native) =>
-        $"{what} failed: {ShimStatus.Name(rc)} ({_binding.NativeStatusName(native)})";
-
-    private static string PathName(AcceleratorPath path) => path == AcceleratorPath.Software ? "software" : "hardware";
+        $"{what} failed: {ShimStatus.Name(rc)} ({NativeStatusName(native)})";
 
     public override string ToString() => $"{Name}: {Availability}";
 

@@ -9,18 +9,18 @@ namespace Erofs.Accel.Decompression.Engine.Native;
 internal sealed class ShimDecodeOperation : IDisposable
 {
     private readonly ShimAcceleratorBackend _owner;
-    private readonly IShimBinding _binding;
+    private readonly NativeShim _shim;
     private readonly ShimContextHandle _context;
     private MemoryHandle _sourcePin;
     private MemoryHandle _destinationPin;
     private nint _operation;
     private DecodeStatus? _final;
 
-    internal ShimDecodeOperation(ShimAcceleratorBackend owner, IShimBinding binding, ShimContextHandle context, nint operation,
+    internal ShimDecodeOperation(ShimAcceleratorBackend owner, NativeShim shim, ShimContextHandle context, nint operation,
         MemoryHandle sourcePin, MemoryHandle destinationPin)
     {
         _owner = owner;
-        _binding = binding;
+        _shim = shim;
         _context = context;
         _operation = operation;
         _sourcePin = sourcePin;
@@ -38,7 +38,7 @@ internal sealed class ShimDecodeOperation : IDisposable
     {
         if (_final is not null) return _final;
         ObjectDisposedException.ThrowIf(_operation == 0, this);
-        int rc = _binding.Poll(_operation, out var result);
+        int rc = _shim.Poll(_operation, out var result);
         if (rc == ShimStatus.Pending) return null;
         return Finish(rc, result);
     }
@@ -48,7 +48,7 @@ internal sealed class ShimDecodeOperation : IDisposable
     {
         if (_final is not null) return _final.Value;
         ObjectDisposedException.ThrowIf(_operation == 0, this);
-        int rc = _binding.Wait(_operation, out var result);
+        int rc = _shim.Wait(_operation, out var result);
         return Finish(rc, result);
     }
 
@@ -65,7 +65,7 @@ internal sealed class ShimDecodeOperation : IDisposable
     public void Dispose()
     {
         if (_operation == 0) return;
-        _binding.Release(_operation);
+        _shim.Release(_operation);
         _operation = 0;
         _context.DangerousRelease();
         _sourcePin.Dispose();

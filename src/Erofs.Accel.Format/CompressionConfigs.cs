@@ -1,25 +1,7 @@
 using System.Buffers.Binary;
+using Erofs.Accel.Decompression;
 
 namespace Erofs.Accel.Format;
-
-/// <summary>Algorithm ids as stored on disk.</summary>
-public static class AlgorithmIds
-{
-    public const int Lz4 = 0;
-    public const int MicroLzma = 1;
-    public const int Deflate = 2;
-    public const int Zstd = 3;
-    public const int Count = 4;
-
-    public static string Name(int id) => id switch
-    {
-        Lz4 => "lz4",
-        MicroLzma => "lzma",
-        Deflate => "deflate",
-        Zstd => "zstd",
-        _ => $"algorithm#{id}",
-    };
-}
 
 /// <summary>Per-algorithm parameters from the records after the superblock (or the legacy LZ4 defaults).</summary>
 public sealed class CompressionConfigs
@@ -32,7 +14,7 @@ public sealed class CompressionConfigs
     /// <summary>Real window log (on-disk value + 10).</summary>
     public int ZstdWindowLog { get; private init; } = 20;
 
-    public bool IsAvailable(int algorithm) => algorithm is >= 0 and < AlgorithmIds.Count && (AvailableAlgorithms & (1 << algorithm)) != 0;
+    public bool IsAvailable(CompressionAlgorithm algorithm) => CompressionAlgorithms.IsDefined((int)algorithm) && (AvailableAlgorithms & (1 << (int)algorithm)) != 0;
 
     /// <summary>Largest bytes any config record can occupy (4 records of at most 2 + 256 bytes plus alignment).</summary>
     public const int MaxRecordsBytes = 4 * (2 + 256 + 3);
@@ -56,27 +38,27 @@ public sealed class CompressionConfigs
         int algs = sb.AvailableAlgorithms;
         int pos = 0;
         int lz4Distance = 65536, lz4Blocks = 1, lzmaDict = 8 << 20, deflateBits = 15, zstdLog = 20;
-        for (int alg = 0; alg < AlgorithmIds.Count; alg++)
+        for (var alg = CompressionAlgorithm.Lz4; (int)alg < CompressionAlgorithms.Count; alg++)
         {
-            if ((algs & (1 << alg)) == 0) continue;
+            if ((algs & (1 << (int)alg)) == 0) continue;
             pos = (int)(((streamOffset + pos + 3) & ~3L) - streamOffset);
             long at = streamOffset + pos;
             if (pos + 2 > stream.Length)
-                throw new ErofsCorruptImageException($"{AlgorithmIds.Name(alg)} config record runs past the image end", at);
+                throw new ErofsCorruptImageException($"{CompressionAlgorithms.Name(alg)} config record runs past the image end", at);
             int len = BinaryPrimitives.ReadUInt16LittleEndian(stream[pos..]);
             if (len == 0 || len > 256 || pos + 2 + len > stream.Length)
-                throw new ErofsCorruptImageException($"{AlgorithmIds.Name(alg)} config record has bad length {len}", at);
+                throw new ErofsCorruptImageException($"{CompressionAlgorithms.Name(alg)} config record has bad length {len}", at);
             var rec = stream.Slice(pos + 2, len);
             switch (alg)
             {
-                case AlgorithmIds.Lz4:
+                case CompressionAlgorithm.Lz4:
                     if (len < 4) throw new ErofsCorruptImageException($"lz4 config record too short ({len} bytes)", at);
                     int d = BinaryPrimitives.ReadUInt16LittleEndian(rec);
                     lz4Distance = d == 0 ? 65535 : d;
                     int blocks = BinaryPrimitives.ReadUInt16LittleEndian(rec[2..]);
                     lz4Blocks = blocks == 0 ? 1 : blocks;
                     break;
-                case AlgorithmIds.MicroLzma:
+                case CompressionAlgorithm.MicroLzma:
                     if (len < 6) throw new ErofsCorruptImageException($"lzma config record too short ({len} bytes)", at);
                     uint dict = BinaryPrimitives.ReadUInt32LittleEndian(rec);
                     ushort fmt = BinaryPrimitives.ReadUInt16LittleEndian(rec[4..]);
@@ -84,13 +66,13 @@ public sealed class CompressionConfigs
                     if (dict > (8u << 20)) throw new ErofsUnsupportedFeatureException($"MicroLZMA dictionary size {dict} exceeds 8 MiB", at + 2);
                     lzmaDict = dict == 0 ? 8 << 20 : (int)dict;
                     break;
-                case AlgorithmIds.Deflate:
+                case CompressionAlgorithm.Deflate:
                     if (len < 1) throw new ErofsCorruptImageException("deflate config record too short", at);
                     int wb = rec[0];
                     if (wb is < 8 or > 15) throw new ErofsUnsupportedFeatureException($"deflate window bits {wb} outside 8..15", at + 2);
                     deflateBits = wb;
                     break;
-                case AlgorithmIds.Zstd:
+                case CompressionAlgorithm.Zstd:
                     if (len < 2) throw new ErofsCorruptImageException("zstd config record too short", at);
                     if (rec[0] != 0) throw new ErofsUnsupportedFeatureException($"unknown zstd config format {rec[0]}", at + 2);
                     int wl = rec[1] + 10;

@@ -35,8 +35,8 @@ public class CompressionConfigsTests
     {
         var c = Load("lz4");
         Assert.Equal(1, c.AvailableAlgorithms);
-        Assert.True(c.IsAvailable(AlgorithmIds.Lz4));
-        Assert.False(c.IsAvailable(AlgorithmIds.Deflate));
+        Assert.True(c.IsAvailable(Erofs.Accel.Decompression.CompressionAlgorithm.Lz4));
+        Assert.False(c.IsAvailable(Erofs.Accel.Decompression.CompressionAlgorithm.Deflate));
     }
 
     [Fact]

@@ -15,7 +15,6 @@ internal sealed class DeviceSet : IDisposable
     public IRandomAccessSource Primary { get; }
     public IReadOnlyList<DeviceSlot> Slots { get; }
     public int DeviceIdMask { get; }
-    public int ExtraDeviceCount => Slots.Count;
 
     public DeviceSet(Superblock sb, IRandomAccessSource primary, IReadOnlyList<IRandomAccessSource> extras, bool ownsSources)
     {
@@ -46,9 +45,6 @@ internal sealed class DeviceSet : IDisposable
         while (p < n) p <<= 1;
         DeviceIdMask = slots.Length == 0 ? 0 : p - 1;
     }
-
-    /// <summary>True when extra device <paramref name="id"/> (1-based) was supplied by the caller.</summary>
-    public bool HasDevice(int id) => id == 0 || (id >= 1 && id <= _extras.Length && _extras[id - 1] is not null);
 
     /// <summary>Maps a device-0 address through the unified address space to (device, offset).</summary>
     public (int Device, long Offset) MapUnified(long pa)
@@ -103,5 +99,4 @@ internal sealed class DeviceSet : IDisposable
         foreach (var e in _extras) e?.Dispose();
     }
 
-    internal static ulong ReadU64(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt64LittleEndian(b);
 }

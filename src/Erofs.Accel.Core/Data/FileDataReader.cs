@@ -300,6 +300,12 @@ internal sealed class FileDataReader
                     else step.Decoded = _cache.DecodeUncached((int)e.LogicalLength, decode, PendingDecode.Run);
                     continue;
                 }
+                if (step.InPlace && _cache.Shared.Images == 1)
+                {
+                    // only this image uses the cache, and it has no entry at this location: nothing to find by content
+                    anyInPlace = true;
+                    continue;
+                }
                 var key = new PclusterContentKey(stream, step.Parameters);
                 step.Decoded = _cache.TryGetByContent(key, location);
                 if (step.Decoded is not null) continue;

@@ -101,6 +101,7 @@ public sealed partial class ErofsImage : IDisposable
         return inode;
     }
 
+    internal FileDataReader Data => _data;
     internal ErofsInode? PackedInode => _context.PackedInode;
     internal ErofsInode? MetaboxInode => _context.MetaboxInode;
 

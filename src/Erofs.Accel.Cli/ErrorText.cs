@@ -16,9 +16,6 @@ public static class ErrorText
             case IOException:
                 text = e.Message;
                 return true;
-            case Decompression.CorruptCompressedDataException c:
-                text = c.Message;
-                return true;
             case OperationCanceledException:
                 text = "cancelled";
                 return true;

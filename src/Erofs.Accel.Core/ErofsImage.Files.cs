@@ -6,21 +6,18 @@ namespace Erofs.Accel.Core;
 
 public sealed partial class ErofsImage
 {
-    private DirectoryReader? _dirs;
-    private DirectoryReader Dirs => _dirs ??= new DirectoryReader(this);
-
     /// <summary>Most symlinks followed while resolving one path (like the kernel's ELOOP limit).</summary>
     public const int MaxSymlinkFollows = 40;
 
     /// <summary>Looks up one name (raw bytes) in a directory; null when absent.</summary>
     public ErofsInode? Lookup(ErofsInode directory, ReadOnlySpan<byte> name) =>
-        Dirs.TryLookup(directory, name, out ulong nid, out _) ? GetInode(nid) : null;
+        _directories.TryLookup(directory, name, out ulong nid, out _) ? GetInode(nid) : null;
 
     /// <summary>Looks up one name in a directory; null when absent.</summary>
     public ErofsInode? Lookup(ErofsInode directory, string name) => Lookup(directory, Encoding.UTF8.GetBytes(name));
 
     /// <summary>Lists a directory in on-disk (sorted) order, "." and ".." included, resuming after a cookie.</summary>
-    public IEnumerable<DirectoryEntry> ListDirectory(ErofsInode directory, long cookie = 0) => Dirs.Enumerate(directory, cookie);
+    public IEnumerable<DirectoryEntry> ListDirectory(ErofsInode directory, long cookie = 0) => _directories.Enumerate(directory, cookie);
 
     /// <summary>
     /// Resolves an absolute or root-relative path (raw bytes, '/'-separated). Symlinks in the middle are followed;
@@ -81,11 +78,15 @@ public sealed partial class ErofsImage
         return _data.Read(inode, offset, destination);
     }
 
-    /// <summary>Async form of <see cref="Read(ErofsInode, long, Span{byte})"/>.</summary>
-    public ValueTask<int> ReadAsync(ErofsInode inode, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads up to <paramref name="length"/> file bytes at <paramref name="offset"/> into <paramref name="target"/>,
+    /// in file order; pieces of decoded pclusters the image holds may be handed to it without a copy (see
+    /// <see cref="IReadTarget"/>). Returns how many bytes (fewer only at end of file).
+    /// </summary>
+    public int Read<TTarget>(ErofsInode inode, long offset, int length, ref TTarget target) where TTarget : IReadTarget, allows ref struct
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(inode, offset, destination.Span));
+        if (inode.IsDirectory) throw new ErofsNotFoundException("is a directory", ErofsErrorKind.IsADirectory, inode.Nid);
+        return _data.Read(inode, offset, length, ref target);
     }
 
     /// <summary>Reads a whole file into a new array (refuses files over 2 GiB).</summary>
@@ -97,9 +98,6 @@ public sealed partial class ErofsImage
         if (n != buf.Length) throw new ErofsCorruptImageException("file ended early", null, inode.Nid);
         return buf;
     }
-
-    /// <summary>Reads the raw bytes of a directory (dirent blocks), for tools and tests.</summary>
-    internal int ReadRaw(ErofsInode inode, long offset, Span<byte> destination) => _data.Read(inode, offset, destination);
 
     /// <summary>
     /// Longest symlink target the kernel's readlink returns for a target stored outside the inode's block: one page
@@ -138,10 +136,10 @@ public sealed partial class ErofsImage
     }
 
     /// <summary>All xattrs a listxattr would show (inline then shared), with values.</summary>
-    public IReadOnlyList<Xattr> ListXattrs(ErofsInode inode) => Xattrs.List(inode);
+    public IReadOnlyList<Xattr> ListXattrs(ErofsInode inode) => _xattrs.List(inode);
 
     /// <summary>Value of one xattr by full name (for example "user.foo", "system.posix_acl_access"), or null.</summary>
-    public byte[]? GetXattr(ErofsInode inode, ReadOnlySpan<byte> name) => Xattrs.Get(inode, name);
+    public byte[]? GetXattr(ErofsInode inode, ReadOnlySpan<byte> name) => _xattrs.Get(inode, name);
 
     /// <summary>Value of one xattr by full name, or null.</summary>
     public byte[]? GetXattr(ErofsInode inode, string name) => GetXattr(inode, Encoding.UTF8.GetBytes(name));
@@ -156,7 +154,7 @@ public sealed partial class ErofsImage
         long size = (long)inode.Size;
         while (x < size)
         {
-            var e = _data.MapExtent(inode, x);
+            var e = FileDataReader.MapExtent(inode, x);
             yield return e;
             x = e.LogicalEnd;
         }
@@ -194,6 +192,6 @@ public sealed partial class ErofsImage
     public Extent MapCompressedExtent(ErofsInode inode, long offset)
     {
         if (!inode.IsCompressed) throw new ArgumentException("inode is not compressed", nameof(inode));
-        return _data.MapExtent(inode, offset);
+        return FileDataReader.MapExtent(inode, offset);
     }
 }

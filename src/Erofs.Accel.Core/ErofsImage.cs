@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Erofs.Accel.Core.Caching;
 using Erofs.Accel.Core.Data;
 using Erofs.Accel.Core.Metadata;
@@ -13,33 +12,42 @@ namespace Erofs.Accel.Core;
 /// </summary>
 public sealed partial class ErofsImage : IDisposable
 {
-    private readonly DeviceSet _devices;
-    private readonly BoundedLruCache<ulong, ErofsInode> _inodes;
+    private readonly ImageContext _context;
+    private readonly InodeLoader _inodes;
     private readonly FileDataReader _data;
-    private ErofsInode? _metabox;
-    private ErofsInode? _packed;
+    private readonly XattrReader _xattrs;
+    private readonly DirectoryReader _directories;
 
-    internal MetadataReader Meta { get; }
     internal ErofsImageOptions Options { get; }
 
-    public Superblock Superblock { get; }
-    public CompressionConfigs CompressionConfigs { get; }
+    public Superblock Superblock => _context.Superblock;
+    public CompressionConfigs CompressionConfigs => _context.CompressionConfigs;
     public int BlockSize => Superblock.BlockSize;
     public ulong RootNid => Superblock.RootNid;
-    public IReadOnlyList<DeviceSlot> DeviceSlots => _devices.Slots;
-    public IRandomAccessSource Source => _devices.Primary;
+    public IReadOnlyList<DeviceSlot> DeviceSlots => _context.Devices.Slots;
+    public IRandomAccessSource Source => _context.Devices.Primary;
+    internal DeviceSet Devices => _context.Devices;
 
-    /// <summary>Decoded-pcluster cache statistics (hits, misses, decodes).</summary>
-    public DecodedPclusterCache DecodedCache { get; }
+    /// <summary>The decoded-pcluster cache this image uses (its own, or the one given in the options) and its statistics.</summary>
+    public DecodedPclusterCache DecodedCache => _context.DecodedCache.Shared;
 
+    /// <summary>
+    /// Builds the image in order, every part from what is already built: the superblock, configs and devices; a
+    /// context whose metadata reader sees the primary device; the packed and metabox inodes (they live there) and a
+    /// file reader for their data; then the final context, whose metadata reader also reads inside the metabox, and
+    /// the readers the image serves from.
+    /// </summary>
     private ErofsImage(IRandomAccessSource primary, IReadOnlyList<IRandomAccessSource> extras, ErofsImageOptions options, bool owns)
     {
         Options = options;
+        Superblock sb;
+        CompressionConfigs configs;
+        DeviceSet devices;
         try
         {
-            Superblock = ReadSuperblock(primary, options.VerifySuperblockChecksum);
-            CompressionConfigs = ReadCompressionConfigs(primary, Superblock);
-            _devices = new DeviceSet(Superblock, primary, extras, owns);
+            sb = ReadSuperblock(primary, options.VerifySuperblockChecksum);
+            configs = ReadCompressionConfigs(primary, sb);
+            devices = new DeviceSet(sb, primary, extras, owns);
         }
         catch
         {
@@ -50,45 +58,53 @@ public sealed partial class ErofsImage : IDisposable
             }
             throw;
         }
-        Meta = new MetadataReader(_devices, Superblock.BlockSizeBits, options.MetadataCacheBytes);
-        _inodes = new BoundedLruCache<ulong, ErofsInode>(65536, _ => 1);
-        DecodedCache = new DecodedPclusterCache(options.DecodedCacheBytes);
-        var decompressor = options.Decompressor ?? DefaultDecompressors.Create();
-        _data = new FileDataReader(this, _devices, decompressor, DecodedCache);
         try
         {
-            if (Superblock.MetaboxNid != 0 || Superblock.Has(IncompatFeatures.Metabox))
+            var cache = new ImageDecodedCache(options.DecodedCache ?? new DecodedPclusterCache(options.DecodedCacheBytes));
+            var primaryMetadata = new MetadataReader(devices, sb.BlockSizeBits, options.MetadataCacheBytes);
+            var boot = new ImageContext(sb, configs, devices, primaryMetadata, options.Decompressor ?? DefaultDecompressors.Create(), cache);
+            var bootInodes = new InodeLoader(boot);
+            boot = boot with
             {
-                _metabox = GetInode(Superblock.MetaboxNid);
-                if (_metabox.Type != InodeType.RegularFile)
-                    throw new ErofsCorruptImageException("metabox inode is not a regular file", null, Superblock.MetaboxNid);
-                var mb = _metabox;
-                Meta.MetaboxSize = (long)mb.Size;
-                Meta.ReadMetaboxContent = (pos, dest) => _data.Read(mb, pos, dest);
-            }
-            if (Superblock.PackedNid != 0)
+                PackedInode = sb.PackedNid != 0 ? LoadSpecialInode(bootInodes, sb.PackedNid, "packed") : null,
+                MetaboxInode = sb.MetaboxNid != 0 || sb.Has(IncompatFeatures.Metabox) ? LoadSpecialInode(bootInodes, sb.MetaboxNid, "metabox") : null,
+            };
+            if (boot.MetaboxInode is { } metabox)
             {
-                _packed = GetInode(Superblock.PackedNid);
-                if (_packed.Type != InodeType.RegularFile)
-                    throw new ErofsCorruptImageException("packed inode is not a regular file", null, Superblock.PackedNid);
+                var metaboxContent = new MetaboxContent(metabox, new FileDataReader(boot, options.StepsPerReadWindow));
+                _context = boot with { Metadata = primaryMetadata.WithMetabox(metaboxContent) };
+                _inodes = new InodeLoader(_context);
             }
-            Xattrs = new XattrReader(this);
+            else
+            {
+                _context = boot;
+                _inodes = bootInodes;
+            }
+            _data = new FileDataReader(_context, options.StepsPerReadWindow);
+            _xattrs = new XattrReader(_context, _data);
+            _directories = new DirectoryReader(_data, sb.BlockSize);
             var root = GetInode(RootNid);
             if (!root.IsDirectory)
                 throw new ErofsCorruptImageException("root inode is not a directory", null, RootNid);
         }
         catch
         {
-            _devices.Dispose();
+            devices.Dispose();
             throw;
         }
     }
 
-    internal XattrReader Xattrs { get; }
-    internal ErofsInode? PackedInode => _packed;
-    internal ErofsInode? MetaboxInode => _metabox;
+    private static ErofsInode LoadSpecialInode(InodeLoader inodes, ulong nid, string what)
+    {
+        var inode = inodes.Get(nid);
+        if (inode.Type != InodeType.RegularFile)
+            throw new ErofsCorruptImageException($"{what} inode is not a regular file", null, nid);
+        return inode;
+    }
+
     internal FileDataReader Data => _data;
-    internal DeviceSet Devices => _devices;
+    internal ErofsInode? PackedInode => _context.PackedInode;
+    internal ErofsInode? MetaboxInode => _context.MetaboxInode;
 
     /// <summary>Opens an image file, with extra devices and options.</summary>
     public static ErofsImage Open(string path, ErofsImageOptions? options = null)
@@ -139,69 +155,7 @@ public sealed partial class ErofsImage : IDisposable
     public ErofsInode Root => GetInode(RootNid);
 
     /// <summary>Loads the inode with this nid (cached).</summary>
-    public ErofsInode GetInode(ulong nid)
-    {
-        if (_inodes.TryGet(nid, out var cached)) return cached;
-        var inode = LoadInode(nid);
-        _inodes.Add(nid, inode);
-        return inode;
-    }
+    public ErofsInode GetInode(ulong nid) => _inodes.Get(nid);
 
-    private ErofsInode LoadInode(ulong nid)
-    {
-        bool inMetabox = (nid & ErofsConstants.MetaboxNidBit) != 0;
-        ulong slot = nid & ~ErofsConstants.MetaboxNidBit;
-        long pos;
-        if (inMetabox)
-        {
-            if (_metabox is null)
-                throw new ErofsCorruptImageException("nid refers to a metabox but the image has none", null, nid);
-            if (slot >= (ulong)Meta.MetaboxSize / ErofsConstants.InodeSlotSize)
-                throw new ErofsCorruptImageException($"nid out of range (metabox holds {Meta.MetaboxSize} bytes)", null, nid);
-            pos = (long)slot * ErofsConstants.InodeSlotSize;
-        }
-        else
-        {
-            long metaStart = (long)Superblock.MetaBlockAddress << Superblock.BlockSizeBits;
-            long len = _devices.Primary.Length;
-            if (metaStart >= len || slot >= (ulong)(len - metaStart) / ErofsConstants.InodeSlotSize)
-                throw new ErofsCorruptImageException($"nid out of range (image holds {len} bytes)", null, nid);
-            pos = metaStart + (long)slot * ErofsConstants.InodeSlotSize;
-        }
-        Span<byte> raw = stackalloc byte[ErofsConstants.ExtendedInodeSize];
-        Meta.Read(inMetabox, pos, raw[..ErofsConstants.CompactInodeSize], nid);
-        if (InodeCore.PeekExtended(raw))
-            Meta.Read(inMetabox, pos + 32, raw[32..], nid);
-        var core = InodeCore.Parse(raw, Superblock.Epoch, Superblock.FixedNanoseconds, nid, pos);
-        ValidateInode(core, nid, pos);
-        return new ErofsInode(nid, pos, inMetabox, core, Superblock.BlockSizeBits);
-    }
-
-    private void ValidateInode(in InodeCore core, ulong nid, long pos)
-    {
-        if (core.XattrICount == 1)
-            throw new ErofsUnsupportedFeatureException("inline xattr area of exactly 12 bytes (xattr icount 1) is not supported", pos, nid);
-        switch (core.Layout)
-        {
-            case DataLayout.ChunkBased:
-                if ((core.U & 0xFFFF & ~ChunkFormat.All) != 0)
-                    throw new ErofsUnsupportedFeatureException($"unknown chunk format 0x{core.U & 0xFFFF:x}", pos, nid);
-                if (core.Type is not (InodeType.RegularFile or InodeType.Directory or InodeType.Symlink))
-                    throw new ErofsCorruptImageException("chunk-based layout on a special file", pos, nid);
-                break;
-            case DataLayout.CompressedFull:
-            case DataLayout.CompressedCompact:
-                if (core.Type is not (InodeType.RegularFile or InodeType.Directory or InodeType.Symlink))
-                    throw new ErofsCorruptImageException("compressed layout on a special file", pos, nid);
-                break;
-        }
-        if (core.Type is InodeType.Directory or InodeType.Symlink && core.Size > (1UL << 40))
-            throw new ErofsCorruptImageException($"implausible {core.Type} size {core.Size}", pos, nid);
-        if (core.Size > long.MaxValue / 2)
-            throw new ErofsCorruptImageException($"implausible file size {core.Size}", pos, nid);
-    }
-
-    internal static ulong ReadU64(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt64LittleEndian(b);
-
-    public void Dispose() => _devices.Dispose();
+    public void Dispose() => _context.Devices.Dispose();
 }

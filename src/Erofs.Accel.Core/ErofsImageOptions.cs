@@ -1,3 +1,4 @@
+using Erofs.Accel.Core.Caching;
 using Erofs.Accel.Decompression;
 
 namespace Erofs.Accel.Core;
@@ -11,8 +12,18 @@ public sealed class ErofsImageOptions
     /// <summary>Decodes compressed pclusters. Null: a <see cref="SoftwareDecompressor"/> is used.</summary>
     public IPclusterDecompressor? Decompressor { get; init; }
 
-    /// <summary>Bytes of decoded pclusters kept for reuse by all readers of the image (default 128 MiB).</summary>
+    /// <summary>
+    /// Bytes of decoded pclusters kept for reuse by all readers of the image (default 128 MiB), in a cache of the
+    /// image's own. Ignored when <see cref="DecodedCache"/> is given.
+    /// </summary>
     public long DecodedCacheBytes { get; init; } = 128L << 20;
+
+    /// <summary>
+    /// A decoded-pcluster cache to share with other images (null: a private one of <see cref="DecodedCacheBytes"/>).
+    /// Entries are keyed by content, so equal compressed pclusters of different images are decoded once, and the
+    /// cache's byte budget covers all of them. Disposing an image leaves a shared cache alone.
+    /// </summary>
+    public DecodedPclusterCache? DecodedCache { get; init; }
 
     /// <summary>Bytes of metadata blocks kept (default 16 MiB).</summary>
     public long MetadataCacheBytes { get; init; } = 16L << 20;
@@ -20,19 +31,6 @@ public sealed class ErofsImageOptions
     /// <summary>Verify the superblock CRC32C when the image carries one (default true).</summary>
     public bool VerifySuperblockChecksum { get; init; } = true;
 
-    /// <summary>
-    /// What to do with an uncompressed inline tail pcluster of an inode that also has the interlaced advise bit.
-    /// mkfs.erofs stores such tails unrotated; Linux 6.18, erofsfuse and fsck.erofs rotate them anyway and return
-    /// wrong bytes. Default: read them as written (the true file contents).
-    /// </summary>
-    public InlineTailRotation InlineTailRotation { get; init; } = InlineTailRotation.AsWritten;
-}
-
-/// <summary>Reading of uncompressed inline tails in inodes marked interlaced (see <see cref="ErofsImageOptions.InlineTailRotation"/>).</summary>
-public enum InlineTailRotation
-{
-    /// <summary>Treat the inline tail as shifted (no rotation): the bytes mkfs was given.</summary>
-    AsWritten,
-    /// <summary>Rotate like Linux 6.18 does (reproduces the kernel's wrong bytes).</summary>
-    LikeKernel,
+    /// <summary>Most steps (extents, chunks) one read plans and runs at once (tests make it tiny to cross windows).</summary>
+    internal int StepsPerReadWindow { get; init; } = 256;
 }

@@ -1,15 +1,18 @@
+using Erofs.Accel.Core.Data;
+
 namespace Erofs.Accel.Core;
 
 /// <summary>An inode of an EROFS image: identity, attributes and where its data and metadata live.</summary>
 public sealed class ErofsInode
 {
-    internal ErofsInode(ulong nid, long position, bool inMetabox, in InodeCore core, int blockBits)
+    internal ErofsInode(ulong nid, long position, bool inMetabox, in InodeCore core, int blockBits, CompressedMap? compressedMap)
     {
         Nid = nid;
         Position = position;
         InMetabox = inMetabox;
         Core = core;
         BlockBits = blockBits;
+        CompressedMap = compressedMap;
     }
 
     internal InodeCore Core { get; }
@@ -54,8 +57,8 @@ public sealed class ErofsInode
     /// <summary>Position right after the inode core and its inline xattrs.</summary>
     internal long PayloadPosition => Position + Core.CoreSize + Core.XattrInlineSize;
 
-    /// <summary>Lazily built compressed-data map (compressed inodes only).</summary>
-    internal object? CompressedMapState { get; set; }
+    /// <summary>Maps file offsets to extents (compressed inodes only; it reads its index lazily).</summary>
+    internal CompressedMap? CompressedMap { get; }
 
     public override string ToString() => $"nid {ErofsException.FormatNid(Nid)} {Type} size {Size}";
 }

@@ -1,25 +1,7 @@
 using System.Buffers.Binary;
+using Erofs.Accel.Decompression;
 
 namespace Erofs.Accel.Format;
-
-/// <summary>Algorithm ids as stored on disk.</summary>
-public static class AlgorithmIds
-{
-    public const int Lz4 = 0;
-    public const int MicroLzma = 1;
-    public const int Deflate = 2;
-    public const int Zstd = 3;
-    public const int Count = 4;
-
-    public static string Name(int id) => id switch
-    {
-        Lz4 => "lz4",
-        MicroLzma => "lzma",
-        Deflate => "deflate",
-        Zstd => "zstd",
-        _ => $"algorithm#{id}",
-    };
-}
 
 /// <summary>
 /// Per-algorithm parameters from the records after the superblock (or the legacy LZ4 defaults). Accepts exactly what
@@ -75,10 +57,10 @@ public sealed class CompressionConfigs
     /// <summary>Real window log (on-disk value + 10).</summary>
     public int ZstdWindowLog { get; private init; } = MaxZstdWindowLog;
 
-    public bool IsAvailable(int algorithm) => algorithm is >= 0 and < AlgorithmIds.Count && (AvailableAlgorithms & (1 << algorithm)) != 0;
+    public bool IsAvailable(CompressionAlgorithm algorithm) => CompressionAlgorithms.IsDefined((int)algorithm) && (AvailableAlgorithms & (1 << (int)algorithm)) != 0;
 
     /// <summary>Largest bytes the config records can occupy (4 records of at most 2 + 65536 bytes plus alignment).</summary>
-    public const int MaxRecordsBytes = AlgorithmIds.Count * (2 + 65536 + 3);
+    public const int MaxRecordsBytes = CompressionAlgorithms.Count * (2 + 65536 + 3);
 
     /// <summary>Configs of an image without COMPR_CFGS: LZ4 only, window from the superblock.</summary>
     public static CompressionConfigs Legacy(Superblock sb) => new()
@@ -103,12 +85,12 @@ public sealed class CompressionConfigs
         int algs = sb.AvailableAlgorithms;
         int pos = 0;
         int lz4Distance = 65535, lz4Blocks = 1, lzmaDict = MaxLzmaDictionarySize, deflateBits = -1, zstdLog = MaxZstdWindowLog;
-        for (int alg = 0; alg < AlgorithmIds.Count; alg++)
+        for (var alg = CompressionAlgorithm.Lz4; (int)alg < CompressionAlgorithms.Count; alg++)
         {
-            if ((algs & (1 << alg)) == 0) continue;
+            if ((algs & (1 << (int)alg)) == 0) continue;
             pos = (int)(((streamOffset + pos + 3) & ~3L) - streamOffset);
             long at = streamOffset + pos;
-            string name = AlgorithmIds.Name(alg);
+            string name = CompressionAlgorithms.Name(alg);
             if (pos + 2 > stream.Length)
                 throw new ErofsCorruptImageException($"{name} config record runs past the image end", at);
             int len = BinaryPrimitives.ReadUInt16LittleEndian(stream[pos..]);
@@ -118,16 +100,16 @@ public sealed class CompressionConfigs
             var rec = stream.Slice(pos + 2, len);
             int need = alg switch
             {
-                AlgorithmIds.Lz4 => Lz4RecordSize,
-                AlgorithmIds.MicroLzma => LzmaRecordSize,
-                AlgorithmIds.Deflate => DeflateRecordSize,
+                CompressionAlgorithm.Lz4 => Lz4RecordSize,
+                CompressionAlgorithm.MicroLzma => LzmaRecordSize,
+                CompressionAlgorithm.Deflate => DeflateRecordSize,
                 _ => ZstdRecordSize,
             };
             if (len < need)
                 throw new ErofsCorruptImageException($"{name} config record too short ({len} bytes, {need} needed)", at);
             switch (alg)
             {
-                case AlgorithmIds.Lz4:
+                case CompressionAlgorithm.Lz4:
                     int d = BinaryPrimitives.ReadUInt16LittleEndian(rec);
                     lz4Distance = d == 0 ? 65535 : d;
                     int blocks = BinaryPrimitives.ReadUInt16LittleEndian(rec[2..]);
@@ -136,7 +118,7 @@ public sealed class CompressionConfigs
                         throw new ErofsCorruptImageException($"lz4 max_pclusterblks {blocks} exceeds {maxBlocks} (1 MiB)", at + 4);
                     lz4Blocks = blocks == 0 ? 1 : blocks;
                     break;
-                case AlgorithmIds.MicroLzma:
+                case CompressionAlgorithm.MicroLzma:
                     uint dict = BinaryPrimitives.ReadUInt32LittleEndian(rec);
                     ushort fmt = BinaryPrimitives.ReadUInt16LittleEndian(rec[4..]);
                     if (fmt != 0) throw new ErofsUnsupportedFeatureException($"unknown MicroLZMA format {fmt}", at + 6);
@@ -144,13 +126,13 @@ public sealed class CompressionConfigs
                         throw new ErofsUnsupportedFeatureException($"MicroLZMA dictionary size {dict} outside 4 KiB..8 MiB", at + 2);
                     lzmaDict = (int)dict;
                     break;
-                case AlgorithmIds.Deflate:
+                case CompressionAlgorithm.Deflate:
                     int wb = rec[0];
                     if (wb > MaxDeflateWindowBits)
                         throw new ErofsUnsupportedFeatureException($"deflate window bits {wb} exceed 15", at + 2);
                     deflateBits = wb;
                     break;
-                case AlgorithmIds.Zstd:
+                case CompressionAlgorithm.Zstd:
                     if (rec[0] != 0) throw new ErofsUnsupportedFeatureException($"unknown zstd config format {rec[0]}", at + 2);
                     int wl = rec[1] + 10;
                     if (wl > MaxZstdWindowLog) throw new ErofsUnsupportedFeatureException($"zstd window log {wl} exceeds 20 (1 MiB)", at + 3);

@@ -58,9 +58,24 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         if (offset < 0) return Errno.EINVAL;
         int want = Math.Min(length, reply.Remaining);
         if (want <= 0 || (ulong)offset >= node.Size) return Errno.Success;
-        int n = _image.Read(node, offset, reply.GetSpan()[..want]);
-        reply.Advance(n);
+        var target = new ReplyTarget(reply);
+        _image.Read(node, offset, want, ref target);
         return Errno.Success;
+    }
+
+    /// <summary>
+    /// Lets the reader write into the reply buffer and hand cached decoded bytes to the kernel by writev without a
+    /// copy: each piece comes with a lease on its (pinned) array, which the reply disposes once it is written.
+    /// </summary>
+    private readonly struct ReplyTarget(ReadReply reply) : IReadTarget
+    {
+        public Span<byte> Buffer => reply.GetSpan();
+
+        public void Advance(int count) => reply.Advance(count);
+
+        public int SharedPiecesLeft => reply.SegmentsLeft;
+
+        public void AddShared(ReadOnlyMemory<byte> piece, IDisposable lease) => reply.AddSegment(piece, lease);
     }
 
     public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing)

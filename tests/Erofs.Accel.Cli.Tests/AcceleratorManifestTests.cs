@@ -1,3 +1,4 @@
+using Erofs.Accel.Decompression;
 using System.Text.RegularExpressions;
 using Erofs.Accel.Core;
 using Erofs.Accel.Decompression.Backends.Qat;
@@ -24,7 +25,7 @@ public class AcceleratorManifestTests
         {
             using var image = ErofsImage.Open(TestCorpus.ImagePath(name),
                 new ErofsImageOptions { ExtraDevicePaths = TestCorpus.ExtraDevices(name).ToArray() });
-            if (image.CompressionConfigs.IsAvailable(AlgorithmIds.Deflate)) data.Add(name);
+            if (image.CompressionConfigs.IsAvailable(CompressionAlgorithm.Deflate)) data.Add(name);
         }
         if (data.Count == 0) data.Add("(no corpus)");
         return data;
@@ -154,7 +155,7 @@ public class AcceleratorManifestTests
             var bytes = File.ReadAllBytes(TestCorpus.ImagePath("deflate-w4k"));
             var sb = Superblock.Parse(bytes.AsSpan(1024, 3072));
             long position = 1024 + sb.Size;
-            for (int alg = 0; alg < AlgorithmIds.Deflate; alg++)
+            for (int alg = 0; alg < (int)CompressionAlgorithm.Deflate; alg++)
             {
                 if (!sb.Has(IncompatFeatures.CompressionConfigs) || (sb.AvailableAlgorithms & (1 << alg)) == 0) continue;
                 position = (position + 3) & ~3L;

@@ -18,6 +18,8 @@ internal static class CorpusImages
             ExtraDevicePaths = TestCorpus.ExtraDevices(name).ToArray(),
             Decompressor = o.Decompressor,
             DecodedCacheBytes = o.DecodedCacheBytes,
+            DecodedCache = o.DecodedCache,
+            StepsPerReadWindow = o.StepsPerReadWindow,
             MetadataCacheBytes = o.MetadataCacheBytes,
             VerifySuperblockChecksum = o.VerifySuperblockChecksum,
         };

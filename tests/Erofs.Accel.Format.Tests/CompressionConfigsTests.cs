@@ -1,3 +1,4 @@
+using Erofs.Accel.Decompression;
 using System.Buffers.Binary;
 using Erofs.Accel.Format;
 using Erofs.Accel.Testing;
@@ -41,8 +42,8 @@ public class CompressionConfigsTests
     {
         var c = Load("lz4");
         Assert.Equal(1, c.AvailableAlgorithms);
-        Assert.True(c.IsAvailable(AlgorithmIds.Lz4));
-        Assert.False(c.IsAvailable(AlgorithmIds.Deflate));
+        Assert.True(c.IsAvailable(CompressionAlgorithm.Lz4));
+        Assert.False(c.IsAvailable(CompressionAlgorithm.Deflate));
         Assert.Equal(-1, c.RecordedDeflateWindowBits);
     }
 
@@ -106,7 +107,7 @@ public class CompressionConfigsTests
     [InlineData(15, 15)]
     public void DeflateWindowBitsLinuxAcceptsAndTheWindowToRouteBy(int recorded, int effective)
     {
-        var c = ParseOne(AlgorithmIds.Deflate, Body(6, (0, (byte)recorded)));
+        var c = ParseOne((int)CompressionAlgorithm.Deflate, Body(6, (0, (byte)recorded)));
         Assert.Equal(recorded, c.RecordedDeflateWindowBits);
         Assert.Equal(effective, c.DeflateWindowBits);
         Assert.Equal(effective, CompressionConfigs.EffectiveDeflateWindowBits(recorded));
@@ -116,40 +117,40 @@ public class CompressionConfigsTests
     [InlineData(16)]
     [InlineData(255)]
     public void DeflateWindowBitsAbove15AreRefused(int recorded) =>
-        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne(AlgorithmIds.Deflate, Body(6, (0, (byte)recorded))));
+        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne((int)CompressionAlgorithm.Deflate, Body(6, (0, (byte)recorded))));
 
     [Theory]
-    [InlineData(AlgorithmIds.Lz4, 13)]
-    [InlineData(AlgorithmIds.MicroLzma, 13)]
-    [InlineData(AlgorithmIds.Deflate, 5)]
-    [InlineData(AlgorithmIds.Deflate, 1)]
-    [InlineData(AlgorithmIds.Zstd, 5)]
-    [InlineData(AlgorithmIds.Zstd, 2)]
+    [InlineData((int)CompressionAlgorithm.Lz4, 13)]
+    [InlineData((int)CompressionAlgorithm.MicroLzma, 13)]
+    [InlineData((int)CompressionAlgorithm.Deflate, 5)]
+    [InlineData((int)CompressionAlgorithm.Deflate, 1)]
+    [InlineData((int)CompressionAlgorithm.Zstd, 5)]
+    [InlineData((int)CompressionAlgorithm.Zstd, 2)]
     public void RecordsShorterThanLinuxsStructAreRefused(int algorithm, int length)
     {
         var body = Body(length);
-        if (algorithm == AlgorithmIds.MicroLzma && length >= 4) BinaryPrimitives.WriteUInt32LittleEndian(body, 65536);
-        if (algorithm == AlgorithmIds.Deflate) body[0] = 12;
+        if (algorithm == (int)CompressionAlgorithm.MicroLzma && length >= 4) BinaryPrimitives.WriteUInt32LittleEndian(body, 65536);
+        if (algorithm == (int)CompressionAlgorithm.Deflate) body[0] = 12;
         var e = Assert.Throws<ErofsCorruptImageException>(() => ParseOne(algorithm, body));
         Assert.Contains("too short", e.Message);
     }
 
     [Theory]
-    [InlineData(AlgorithmIds.Lz4, 14)]
-    [InlineData(AlgorithmIds.MicroLzma, 14)]
-    [InlineData(AlgorithmIds.Deflate, 6)]
-    [InlineData(AlgorithmIds.Zstd, 6)]
-    [InlineData(AlgorithmIds.Deflate, 256)]
-    [InlineData(AlgorithmIds.Zstd, 300)]     // longer than any struct: Linux reads the struct and ignores the rest
-    [InlineData(AlgorithmIds.Lz4, 65536)]    // stored length 0 means 65536 bytes
+    [InlineData((int)CompressionAlgorithm.Lz4, 14)]
+    [InlineData((int)CompressionAlgorithm.MicroLzma, 14)]
+    [InlineData((int)CompressionAlgorithm.Deflate, 6)]
+    [InlineData((int)CompressionAlgorithm.Zstd, 6)]
+    [InlineData((int)CompressionAlgorithm.Deflate, 256)]
+    [InlineData((int)CompressionAlgorithm.Zstd, 300)]     // longer than any struct: Linux reads the struct and ignores the rest
+    [InlineData((int)CompressionAlgorithm.Lz4, 65536)]    // stored length 0 means 65536 bytes
     public void RecordsOfLinuxsSizeOrLongerAreAccepted(int algorithm, int length)
     {
         var body = Body(length, (1, 0));
-        if (algorithm == AlgorithmIds.MicroLzma) BinaryPrimitives.WriteUInt32LittleEndian(body, 65536);
-        if (algorithm == AlgorithmIds.Deflate) body[0] = 12;
+        if (algorithm == (int)CompressionAlgorithm.MicroLzma) BinaryPrimitives.WriteUInt32LittleEndian(body, 65536);
+        if (algorithm == (int)CompressionAlgorithm.Deflate) body[0] = 12;
         body[^1] = 0xAA; // reserved / trailing bytes are not checked
         var c = ParseOne(algorithm, body);
-        Assert.True(c.IsAvailable(algorithm));
+        Assert.True(c.IsAvailable((CompressionAlgorithm)algorithm));
     }
 
     [Fact]
@@ -159,11 +160,11 @@ public class CompressionConfigsTests
         var deflate = Body(6, (0, 12));
         var records = Records(lz4, deflate);
         Assert.Equal(0, records[0] | records[1]);
-        var c = CompressionConfigs.Parse(SuperblockWith(1 << AlgorithmIds.Lz4 | 1 << AlgorithmIds.Deflate), records, RecordsStart);
+        var c = CompressionConfigs.Parse(SuperblockWith(1 << (int)CompressionAlgorithm.Lz4 | 1 << (int)CompressionAlgorithm.Deflate), records, RecordsStart);
         Assert.Equal((4096, 4, 12), (c.Lz4MaxDistance, c.Lz4MaxPclusterBlocks, c.DeflateWindowBits));
         Assert.True(records.Length < CompressionConfigs.MaxRecordsBytes);
         Assert.Throws<ErofsCorruptImageException>(() => CompressionConfigs.Parse(
-            SuperblockWith(1 << AlgorithmIds.Lz4 | 1 << AlgorithmIds.Deflate), records.AsSpan(0, 65536), RecordsStart));
+            SuperblockWith(1 << (int)CompressionAlgorithm.Lz4 | 1 << (int)CompressionAlgorithm.Deflate), records.AsSpan(0, 65536), RecordsStart));
     }
 
     [Theory]
@@ -172,13 +173,13 @@ public class CompressionConfigsTests
     [InlineData(65535, 256, 65535, 256)] // 256 blocks of 4 KiB = 1 MiB, the largest pcluster
     public void Lz4ValuesLinuxAccepts(int distance, int blocks, int wantDistance, int wantBlocks)
     {
-        var c = ParseOne(AlgorithmIds.Lz4, Body(14, (0, (byte)distance), (1, (byte)(distance >> 8)), (2, (byte)blocks), (3, (byte)(blocks >> 8))));
+        var c = ParseOne((int)CompressionAlgorithm.Lz4, Body(14, (0, (byte)distance), (1, (byte)(distance >> 8)), (2, (byte)blocks), (3, (byte)(blocks >> 8))));
         Assert.Equal((wantDistance, wantBlocks), (c.Lz4MaxDistance, c.Lz4MaxPclusterBlocks));
     }
 
     [Fact]
     public void Lz4PclusterLargerThan1MiBIsRefused() =>
-        Assert.Throws<ErofsCorruptImageException>(() => ParseOne(AlgorithmIds.Lz4, Body(14, (2, 1), (3, 1)))); // 257 blocks
+        Assert.Throws<ErofsCorruptImageException>(() => ParseOne((int)CompressionAlgorithm.Lz4, Body(14, (2, 1), (3, 1)))); // 257 blocks
 
     [Theory]
     [InlineData(4096u, true)]
@@ -190,8 +191,8 @@ public class CompressionConfigsTests
     {
         var body = Body(14);
         BinaryPrimitives.WriteUInt32LittleEndian(body, dictionary);
-        if (accepted) Assert.Equal((int)dictionary, ParseOne(AlgorithmIds.MicroLzma, body).LzmaDictionarySize);
-        else Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne(AlgorithmIds.MicroLzma, body));
+        if (accepted) Assert.Equal((int)dictionary, ParseOne((int)CompressionAlgorithm.MicroLzma, body).LzmaDictionarySize);
+        else Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne((int)CompressionAlgorithm.MicroLzma, body));
     }
 
     [Fact]
@@ -199,19 +200,19 @@ public class CompressionConfigsTests
     {
         var body = Body(14, (4, 1));
         BinaryPrimitives.WriteUInt32LittleEndian(body, 65536);
-        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne(AlgorithmIds.MicroLzma, body));
+        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne((int)CompressionAlgorithm.MicroLzma, body));
     }
 
     [Theory]
     [InlineData(0, 10)]
     [InlineData(10, 20)]
     public void ZstdWindowLogsLinuxAccepts(int stored, int windowLog) =>
-        Assert.Equal(windowLog, ParseOne(AlgorithmIds.Zstd, Body(6, (1, (byte)stored))).ZstdWindowLog);
+        Assert.Equal(windowLog, ParseOne((int)CompressionAlgorithm.Zstd, Body(6, (1, (byte)stored))).ZstdWindowLog);
 
     [Fact]
     public void ZstdRefusalsMatchLinux()
     {
-        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne(AlgorithmIds.Zstd, Body(6, (1, 11))));
-        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne(AlgorithmIds.Zstd, Body(6, (0, 1))));
+        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne((int)CompressionAlgorithm.Zstd, Body(6, (1, 11))));
+        Assert.Throws<ErofsUnsupportedFeatureException>(() => ParseOne((int)CompressionAlgorithm.Zstd, Body(6, (0, 1))));
     }
 }

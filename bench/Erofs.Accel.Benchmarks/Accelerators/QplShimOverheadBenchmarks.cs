@@ -27,7 +27,8 @@ public class QplShimOverheadBenchmarks
 
     private (byte[] Compressed, int Length)[] _items = [];
     private DecodeParameters[] _parameters = [];
-    private DecompressionRequest[] _requests = [];
+    private byte[] _source = [];
+    private DecompressionBatchItem[] _batch = [];
     private DecompressionResult[] _results = [];
     private byte[] _destination = [];
     private QplDirect _direct = null!;
@@ -61,8 +62,12 @@ public class QplShimOverheadBenchmarks
             Algorithm = CompressionAlgorithm.Deflate, DecodedLength = i.Length, DeflateWindowBits = 12,
         }).ToArray();
         _destination = new byte[TotalBytes];
-        _requests = _items.Select((item, k) => new DecompressionRequest(item.Compressed,
-            _destination.AsMemory(k * PclusterSize, item.Length), _parameters[k])).ToArray();
+        // the engine's batch contract: every stream in one source span, every output in one destination span
+        _source = _items.SelectMany(i => i.Compressed).ToArray();
+        var batch = new DecompressionBatchItem[_items.Length];
+        for (int k = 0, at = 0; k < _items.Length; at += _items[k].Compressed.Length, k++)
+            batch[k] = new DecompressionBatchItem(at, _items[k].Compressed.Length, k * PclusterSize, _parameters[k]);
+        _batch = batch;
         _results = new DecompressionResult[_items.Length];
 
         _direct = QplDirect.Create(SoftwarePath);
@@ -116,7 +121,7 @@ public class QplShimOverheadBenchmarks
     [Benchmark]
     public long EngineInFlight()
     {
-        _engine.DecompressBatchAsync(_requests, _results).AsTask().GetAwaiter().GetResult();
+        _engine.DecompressBatch(_source, _destination, _batch, _results);
         long total = 0;
         foreach (var result in _results)
         {

@@ -1,4 +1,5 @@
 using Erofs.Accel.Core;
+using Erofs.Accel.Decompression;
 using Erofs.Accel.Format;
 
 namespace Erofs.Accel.Cli.Commands;
@@ -32,14 +33,14 @@ public sealed class InfoCommand : ICommand
         Line("compat features", Join(FeatureNames.Describe(sb.Compat)));
         Line("incompat features", Join(FeatureNames.Describe(sb.Incompat)));
         var algs = new List<string>();
-        for (int a = 0; a < AlgorithmIds.Count; a++)
+        for (var a = CompressionAlgorithm.Lz4; (int)a < CompressionAlgorithms.Count; a++)
         {
             if (!cfg.IsAvailable(a)) continue;
             algs.Add(a switch
             {
-                AlgorithmIds.Lz4 => $"lz4(max_distance={cfg.Lz4MaxDistance},max_pclusterblks={cfg.Lz4MaxPclusterBlocks})",
-                AlgorithmIds.MicroLzma => $"lzma(dict_size={cfg.LzmaDictionarySize})",
-                AlgorithmIds.Deflate => cfg.RecordedDeflateWindowBits == cfg.DeflateWindowBits
+                CompressionAlgorithm.Lz4 => $"lz4(max_distance={cfg.Lz4MaxDistance},max_pclusterblks={cfg.Lz4MaxPclusterBlocks})",
+                CompressionAlgorithm.MicroLzma => $"lzma(dict_size={cfg.LzmaDictionarySize})",
+                CompressionAlgorithm.Deflate => cfg.RecordedDeflateWindowBits == cfg.DeflateWindowBits
                     ? $"deflate(windowbits={cfg.DeflateWindowBits})"
                     : $"deflate(windowbits={cfg.RecordedDeflateWindowBits}: no window recorded, {cfg.DeflateWindowBits} assumed)",
                 _ => $"zstd(windowlog={cfg.ZstdWindowLog})",

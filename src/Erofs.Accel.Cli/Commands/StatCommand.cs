@@ -36,7 +36,7 @@ public sealed class StatCommand : ICommand
         if (ino.IsCompressed && ino.Size > 0)
         {
             var e = image.MapCompressedExtent(ino, 0);
-            Line("first extent", $"[{e.LogicalStart}, {e.LogicalEnd}) {e.Kind}{(e.Kind == Core.Data.ExtentKind.Compressed ? " " + AlgorithmIds.Name(e.Algorithm) : "")}, {e.PhysicalLength} bytes at {e.PhysicalAddress}");
+            Line("first extent", $"[{e.LogicalStart}, {e.LogicalEnd}) {e.Kind}{(e.Kind == Core.Data.ExtentKind.Compressed ? " " + Decompression.CompressionAlgorithms.Name(e.Algorithm) : "")}, {e.PhysicalLength} bytes at {e.PhysicalAddress}");
         }
         var xattrs = image.ListXattrs(ino);
         Line("xattrs", xattrs.Count);

@@ -32,8 +32,7 @@ public sealed class ImageBenchmark
         RunPartitioned(pclusters.Count, i =>
         {
             var p = pclusters[i];
-            var vt = decompressor.DecompressAsync(new DecompressionRequest(p.Source, outputs[i], p.Parameters));
-            var r = vt.IsCompletedSuccessfully ? vt.Result : vt.AsTask().GetAwaiter().GetResult();
+            var r = decompressor.Decompress(p.Source, outputs[i], p.Parameters);
             if (!r.Succeeded)
                 throw new ErofsCorruptImageException($"pcluster at {p.Extent.PhysicalAddress} did not decode: {r.Status}", p.Extent.PhysicalAddress, p.Inode.Nid);
         });

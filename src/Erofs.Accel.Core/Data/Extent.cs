@@ -1,3 +1,5 @@
+using Erofs.Accel.Decompression;
+
 namespace Erofs.Accel.Core.Data;
 
 /// <summary>How the bytes of an extent are stored.</summary>
@@ -33,8 +35,8 @@ public readonly record struct Extent
     public bool InMetadata { get; init; }
     /// <summary>The metadata it lives in is the metabox (inline pclusters of metabox inodes).</summary>
     public bool InMetabox { get; init; }
-    /// <summary>On-disk algorithm id for compressed extents.</summary>
-    public int Algorithm { get; init; }
+    /// <summary>Algorithm of compressed extents.</summary>
+    public CompressionAlgorithm Algorithm { get; init; }
     /// <summary>Only a prefix of what the pcluster decodes to belongs to this extent (dedupe).</summary>
     public bool PartialReference { get; init; }
     public long FragmentOffset { get; init; }

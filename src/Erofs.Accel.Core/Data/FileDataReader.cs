@@ -1,105 +1,159 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Erofs.Accel.Core.Caching;
+using Erofs.Accel.Core.Metadata;
 using Erofs.Accel.Core.Storage;
 using Erofs.Accel.Decompression;
 
 namespace Erofs.Accel.Core.Data;
 
 /// <summary>
-/// Reads file content for every data layout: flat (plain, inline tail), chunk-based and compressed.
+/// Reads file content for every data layout (flat, chunk-based, compressed) the same way, window by window:
+/// <list type="number">
+/// <item><b>Plan</b>: map the range once into <see cref="ReadStep"/>s (holes, device runs, inline metadata,
+/// fragments, compressed extents).</item>
+/// <item><b>Resolve</b> compressed steps: by location in this image's view of the decoded-pcluster cache (no I/O);
+/// the rest get their compressed bytes with one read per physically contiguous run, are looked up by content (a hash
+/// of the stream), and the extents the read covers only partly are decoded once into the cache.</item>
+/// <item><b>Decode</b> the extents a large read covers whole straight into the read's buffer, as one batch (so the
+/// engine can spread them over cores or hand them to an accelerator); they are not cached: the reader has them.</item>
+/// <item><b>Fill</b> the rest (zeros, device reads, metadata, fragments, copies from decoded pclusters) and commit in
+/// file order; where the target takes them, cached decoded bytes are handed over as shared pieces instead of
+/// copied.</item>
+/// </list>
 /// </summary>
 internal sealed class FileDataReader
 {
-    private readonly ErofsImage _image;
-    private readonly DeviceSet _devices;
-    private readonly IPclusterDecompressor _decompressor;
-    private readonly DecodedPclusterCache _cache;
-    private readonly int _blockBits;
+    /// <summary>Most compressed bytes a window reads for its uncached pclusters.</summary>
+    private const long MaxRawBytesPerWindow = 8 << 20;
 
-    public FileDataReader(ErofsImage image, DeviceSet devices, IPclusterDecompressor decompressor, DecodedPclusterCache cache)
+    /// <summary>Smallest piece of a cached pcluster handed over shared rather than copied.</summary>
+    public const int SharedPieceMinimumBytes = 1024;
+
+    private readonly ImageContext _context;
+    private readonly DeviceSet _devices;
+    private readonly MetadataReader _meta;
+    private readonly IPclusterDecompressor _decompressor;
+    private readonly ImageDecodedCache _cache;
+    private readonly int _blockBits;
+    private readonly int _stepsPerWindow;
+
+    /// <param name="stepsPerWindow">Most steps (extents, chunks) planned and run at once.</param>
+    public FileDataReader(ImageContext context, int stepsPerWindow)
     {
-        _image = image;
-        _devices = devices;
-        _decompressor = decompressor;
-        _cache = cache;
-        _blockBits = image.Superblock.BlockSizeBits;
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepsPerWindow, 2);
+        _stepsPerWindow = stepsPerWindow;
+        _context = context;
+        _devices = context.Devices;
+        _meta = context.Metadata;
+        _decompressor = context.Decompressor;
+        _cache = context.DecodedCache;
+        _blockBits = context.BlockBits;
     }
 
-    public IPclusterDecompressor Decompressor => _decompressor;
-
     /// <summary>Reads up to dest.Length bytes at offset; returns the count (short only at end of file).</summary>
-    public int Read(ErofsInode inode, long offset, Span<byte> dest)
+    public int Read(ErofsInode inode, long offset, Span<byte> destination)
     {
-        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset));
+        var target = new SpanReadTarget(destination);
+        return Read(inode, offset, destination.Length, ref target);
+    }
+
+    /// <summary>Reads up to <paramref name="length"/> bytes at offset into <paramref name="target"/>; returns the count.</summary>
+    public int Read<TTarget>(ErofsInode inode, long offset, int length, ref TTarget target) where TTarget : IReadTarget, allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         long size = (long)inode.Size;
-        if (offset >= size || dest.IsEmpty) return 0;
-        int n = (int)Math.Min(dest.Length, size - offset);
-        dest = dest[..n];
-        switch (inode.Layout)
+        if (offset >= size || length == 0) return 0;
+        int n = (int)Math.Min(length, size - offset);
+        long readEnd = offset + n;
+        bool decodeInPlace = n >= 4 << _blockBits;
+        var steps = ArrayPool<ReadStep>.Shared.Rent(_stepsPerWindow);
+        int count = 0;
+        try
         {
-            case DataLayout.FlatPlain:
-            case DataLayout.FlatInline:
-                ReadFlat(inode, offset, dest);
-                break;
-            case DataLayout.ChunkBased:
-                ReadChunked(inode, offset, dest);
-                break;
-            default:
-                ReadCompressed(inode, offset, dest);
-                break;
+            for (long at = offset; at < readEnd;)
+            {
+                count = Plan(inode, at, offset, readEnd, decodeInPlace, steps, out long windowEnd);
+                Execute(inode, steps.AsSpan(0, count), ref target);
+                steps.AsSpan(0, count).Clear(); // drop references to decoded arrays before the array goes back to the pool
+                count = 0;
+                at = windowEnd;
+            }
+        }
+        finally
+        {
+            steps.AsSpan(0, count).Clear();
+            ArrayPool<ReadStep>.Shared.Return(steps);
         }
         return n;
     }
 
-    // ---- flat ------------------------------------------------------------------------------------------------
+    // ---- plan ------------------------------------------------------------------------------------------------
 
-    private void ReadFlat(ErofsInode inode, long offset, Span<byte> dest)
+    /// <summary>Maps [at, readEnd) into steps, as far as one window goes; returns the step count.</summary>
+    private int Plan(ErofsInode inode, long at, long readStart, long readEnd, bool decodeInPlace, ReadStep[] steps, out long windowEnd) =>
+        inode.Layout switch
+        {
+            DataLayout.FlatPlain or DataLayout.FlatInline => PlanFlat(inode, at, readEnd, steps, out windowEnd),
+            DataLayout.ChunkBased => PlanChunked(inode, at, readEnd, steps, out windowEnd),
+            _ => PlanCompressed(inode, at, readStart, readEnd, decodeInPlace, steps, out windowEnd),
+        };
+
+    private int PlanFlat(ErofsInode inode, long at, long readEnd, ReadStep[] steps, out long windowEnd)
     {
         long size = (long)inode.Size;
         long bs = 1L << _blockBits;
         bool inline = inode.Layout == DataLayout.FlatInline;
-        long tailStart = inline ? ((size + bs - 1) >> _blockBits) - 1 << _blockBits : size;
-        if (tailStart < 0) tailStart = 0;
+        long tailStart = inline ? Math.Max(0, ((size + bs - 1) >> _blockBits) - 1 << _blockBits) : size;
         ulong startBlk = inode.Core.WideU;
         ulong nullMask = inode.Core.NbIsAddressHigh ? ErofsConstants.NullAddress48 : ErofsConstants.NullAddress32;
         bool hole = !inline && (startBlk & nullMask) == nullMask;
-        if (offset < tailStart)
+        int count = 0;
+        if (at < tailStart)
         {
-            int n = (int)Math.Min(dest.Length, tailStart - offset);
-            if (hole) dest[..n].Clear();
+            int n = (int)(Math.Min(readEnd, tailStart) - at);
+            if (hole) steps[count++] = new ReadStep { Kind = ReadStepKind.Zeros, Length = n };
             else
             {
                 if (startBlk > (ulong)(long.MaxValue >> _blockBits))
                     throw new ErofsCorruptImageException($"start block {startBlk} out of range", null, inode.Nid);
-                _devices.ReadExact(0, ((long)startBlk << _blockBits) + offset, dest[..n], inode.Nid);
+                steps[count++] = new ReadStep { Kind = ReadStepKind.Device, Length = n, Device = 0, Address = ((long)startBlk << _blockBits) + at };
             }
-            dest = dest[n..];
-            offset += n;
+            at += n;
         }
-        if (!dest.IsEmpty)
-            _image.Meta.Read(inode.InMetabox, inode.PayloadPosition + (offset - tailStart), dest, inode.Nid);
+        if (at < readEnd)
+            steps[count++] = new ReadStep
+            {
+                Kind = ReadStepKind.Metadata, Length = (int)(readEnd - at), InMetabox = inode.InMetabox,
+                Address = inode.PayloadPosition + (at - tailStart),
+            };
+        windowEnd = readEnd;
+        return count;
     }
 
-    // ---- chunk-based ---------------------------------------------------------------------------------------
-
-    private void ReadChunked(ErofsInode inode, long offset, Span<byte> dest)
+    private int PlanChunked(ErofsInode inode, long at, long readEnd, ReadStep[] steps, out long windowEnd)
     {
         var table = new ChunkTable(inode, _blockBits);
         Span<byte> raw = stackalloc byte[8];
-        while (!dest.IsEmpty)
+        int count = 0;
+        while (at < readEnd && count < _stepsPerWindow)
         {
-            var (entry, chunkStart, mappedEnd) = ReadChunkEntry(inode, table, offset, raw);
-            long within = offset - chunkStart;
-            int n = (int)Math.Min(dest.Length, mappedEnd - offset);
-            if (entry.IsHole) dest[..n].Clear();
+            var (entry, chunkStart, mappedEnd) = ReadChunkEntry(inode, table, at, raw);
+            int n = (int)(Math.Min(readEnd, mappedEnd) - at);
+            if (entry.IsHole) steps[count++] = new ReadStep { Kind = ReadStepKind.Zeros, Length = n };
             else
             {
                 if (entry.StartBlock > (ulong)(long.MaxValue >> _blockBits)) throw new ErofsCorruptImageException("chunk address out of range", null, inode.Nid);
-                _devices.ReadExact(entry.Device, ((long)entry.StartBlock << _blockBits) + within, dest[..n], inode.Nid);
+                steps[count++] = new ReadStep
+                {
+                    Kind = ReadStepKind.Device, Length = n, Device = entry.Device, Address = ((long)entry.StartBlock << _blockBits) + (at - chunkStart),
+                };
             }
-            dest = dest[n..];
-            offset += n;
+            at += n;
         }
+        windowEnd = at;
+        return count;
     }
 
     /// <summary>Where an inode's chunk table lies and how large its chunks are.</summary>
@@ -125,7 +179,7 @@ internal sealed class FileDataReader
     private (ChunkEntry Entry, long ChunkStart, long MappedEnd) ReadChunkEntry(ErofsInode inode, in ChunkTable table, long offset, Span<byte> raw)
     {
         long chunk = offset >> table.ChunkBits;
-        _image.Meta.Read(inode.InMetabox, table.Position + chunk * table.Unit, raw[..table.Unit], inode.Nid);
+        _meta.Read(inode.InMetabox, table.Position + chunk * table.Unit, raw[..table.Unit], inode.Nid);
         var entry = table.Indexes ? ChunkEntry.FromIndex(raw, table.Is48Bit, _devices.DeviceIdMask) : ChunkEntry.FromBlockMap(raw);
         long size = (long)inode.Size;
         long bs = 1L << _blockBits;
@@ -167,95 +221,290 @@ internal sealed class FileDataReader
         }
     }
 
-    // ---- compressed ----------------------------------------------------------------------------------------
-
-    internal CompressedMap GetMap(ErofsInode inode)
+    private int PlanCompressed(ErofsInode inode, long at, long readStart, long readEnd, bool decodeInPlace, ReadStep[] steps, out long windowEnd)
     {
-        if (inode.CompressedMapState is CompressedMap m) return m;
-        m = new CompressedMap(inode, _image.Meta, _image.Superblock);
-        inode.CompressedMapState = m;
-        return m;
+        var map = MapOf(inode);
+        int count = 0;
+        long rawBytes = 0;
+        while (at < readEnd && count < _stepsPerWindow && rawBytes < MaxRawBytesPerWindow)
+        {
+            var e = map.Map(at);
+            long within = at - e.LogicalStart;
+            int n = (int)(Math.Min(readEnd, e.LogicalEnd) - at);
+            steps[count++] = e.Kind switch
+            {
+                ExtentKind.Hole => new ReadStep { Kind = ReadStepKind.Zeros, Length = n },
+                ExtentKind.Fragment => new ReadStep { Kind = ReadStepKind.Fragment, Length = n, Address = e.FragmentOffset + within },
+                ExtentKind.Shifted when e.InMetadata => new ReadStep
+                {
+                    Kind = ReadStepKind.Metadata, Length = n, InMetabox = e.InMetabox, Address = e.PhysicalAddress + within,
+                },
+                ExtentKind.Shifted => new ReadStep { Kind = ReadStepKind.Device, Length = n, Device = e.Device, Address = e.PhysicalAddress + within },
+                ExtentKind.Interlaced => new ReadStep { Kind = ReadStepKind.Interlaced, Length = n, Extent = e, Within = at },
+                _ => new ReadStep
+                {
+                    Kind = ReadStepKind.Compressed, Length = n, Extent = e, Within = within,
+                    InPlace = decodeInPlace && e.LogicalStart >= readStart && e.LogicalEnd <= readEnd,
+                },
+            };
+            if (e.Kind == ExtentKind.Compressed) rawBytes += e.PhysicalLength;
+            at += n;
+        }
+        windowEnd = at;
+        return count;
     }
 
+    private static CompressedMap MapOf(ErofsInode inode) =>
+        inode.CompressedMap ?? throw new ArgumentException($"nid {ErofsException.FormatNid(inode.Nid)} is not compressed", nameof(inode));
+
     /// <summary>The extent containing offset <paramref name="x"/> of a compressed inode.</summary>
-    public Extent MapExtent(ErofsInode inode, long x) => GetMap(inode).Map(x);
+    public static Extent MapExtent(ErofsInode inode, long x) => MapOf(inode).Map(x);
 
-    /// <summary>Most pclusters decoded in one batch ahead of a large read.</summary>
-    private const int MaxBatchPclusters = 256;
+    // ---- execute ---------------------------------------------------------------------------------------------
 
-    private unsafe void ReadCompressed(ErofsInode inode, long offset, Span<byte> dest)
+    private void Execute<TTarget>(ErofsInode inode, Span<ReadStep> steps, ref TTarget target) where TTarget : IReadTarget, allows ref struct
     {
-        var map = GetMap(inode);
-        if (dest.Length < 4 << _blockBits)
+        byte[]? raw = null;
+        try
         {
-            CopyExtents(inode, map, offset, dest, null, 0, dest);
-            return;
-        }
-        // large read: decode up to MaxBatchPclusters pclusters at a time as one batch, then copy what was not decoded in place
-        fixed (byte* pinnedDest = dest)
-        {
-            using var destMemory = new PinnedSpanMemory(pinnedDest, dest.Length);
-            long readStart = offset, readEnd = offset + dest.Length;
-            while (offset < readEnd)
+            raw = ResolveCompressed(inode, steps);
+            // lay out the buffer: every step in order, except cached pieces the target takes shared
+            int shared = 0, sharedLeft = target.SharedPiecesLeft, bufferBytes = 0;
+            foreach (ref var step in steps)
             {
-                var ahead = DecodeAheadInBatch(inode, map, readStart, destMemory.Memory, offset, out long windowEnd);
-                int n = (int)(Math.Min(windowEnd, readEnd) - offset);
-                CopyExtents(inode, map, offset, dest.Slice((int)(offset - readStart), n), ahead, readStart, dest);
-                offset += n;
+                if (step.Decoded is not null && step.Length >= SharedPieceMinimumBytes && shared < sharedLeft)
+                {
+                    step.BufferOffset = -1;
+                    shared++;
+                    continue;
+                }
+                step.BufferOffset = bufferBytes;
+                bufferBytes += step.Length;
+            }
+            var buffer = target.Buffer;
+            if (buffer.Length < bufferBytes) throw new ArgumentException($"the read target holds {buffer.Length} bytes, {bufferBytes} needed", nameof(target));
+            if (raw is not null) DecodeInPlace(inode, steps, raw, buffer);
+            foreach (ref var step in steps)
+                if (step.BufferOffset >= 0) Fill(inode, step, buffer.Slice(step.BufferOffset, step.Length));
+
+            int pending = 0;
+            foreach (ref var step in steps)
+            {
+                if (step.BufferOffset >= 0)
+                {
+                    pending += step.Length;
+                    continue;
+                }
+                if (pending > 0) target.Advance(pending);
+                pending = 0;
+                var lease = step.Decoded!;
+                step.Decoded = null; // the target owns this reference now
+                target.AddShared(MemoryMarshal.CreateFromPinnedArray(lease.Array, (int)step.Within, step.Length), lease);
+            }
+            if (pending > 0) target.Advance(pending);
+        }
+        finally
+        {
+            if (raw is not null) ArrayPool<byte>.Shared.Return(raw);
+            foreach (ref var step in steps)
+            {
+                step.Decoded?.Release();
+                step.Decoded = null;
             }
         }
     }
 
     /// <summary>
-    /// Fills <paramref name="part"/> (file bytes from <paramref name="offset"/>) extent by extent, taking pclusters
-    /// from <paramref name="ahead"/> when they were decoded there (in place in <paramref name="whole"/>, the read's
-    /// buffer starting at file offset <paramref name="wholeStart"/>, or into arrays) and from the cache or a decode
-    /// otherwise.
+    /// Gives every compressed step its decoded bytes (from the cache, or decoded now into it), except those to be
+    /// decoded in place, which get their stream in the returned raw buffer (null when no step needed raw bytes).
     /// </summary>
-    private void CopyExtents(ErofsInode inode, CompressedMap map, long offset, Span<byte> part, BatchDecoded? ahead, long wholeStart, Span<byte> whole)
+    private byte[]? ResolveCompressed(ErofsInode inode, Span<ReadStep> steps)
     {
-        while (!part.IsEmpty)
+        int rawTotal = 0;
+        foreach (ref var step in steps)
         {
-            var e = map.Map(offset);
-            long within = offset - e.LogicalStart;
-            int n = (int)Math.Min(part.Length, e.LogicalEnd - offset);
-            var target = part[..n];
-            switch (e.Kind)
+            if (step.Kind != ReadStepKind.Compressed) continue;
+            step.Decoded = _cache.TryGetByLocation(LocationOf(step.Extent));
+            if (step.Decoded is not null) continue;
+            step.RawLength = step.Extent.PhysicalLength;
+            rawTotal += step.RawLength;
+        }
+        if (rawTotal == 0) return null;
+        var raw = ArrayPool<byte>.Shared.Rent(rawTotal);
+        try
+        {
+            ReadRawPclusters(inode, steps, raw);
+            bool anyInPlace = false;
+            for (int i = 0; i < steps.Length; i++)
             {
-                case ExtentKind.Hole:
-                    target.Clear();
-                    break;
-                case ExtentKind.Fragment:
-                    ReadFragment(inode, e.FragmentOffset + within, target);
-                    break;
-                case ExtentKind.Shifted:
-                    ReadPhysical(inode, e, within, target);
-                    break;
-                case ExtentKind.Interlaced:
-                    ReadInterlaced(inode, e, offset, target);
-                    break;
-                case ExtentKind.Compressed:
-                    var key = KeyOf(e);
-                    if (ahead is not null && ahead.InPlace.TryGetValue(key, out long decodedAt))
-                    {
-                        // decoded straight into the read's buffer, where the extent starting at decodedAt lies
-                        if (decodedAt != e.LogicalStart) whole.Slice((int)(decodedAt - wholeStart + within), n).CopyTo(target);
-                    }
-                    else
-                    {
-                        var decoded = ahead is not null && ahead.Cached.TryGetValue(key, out var batched) ? batched : GetDecoded(inode, e);
-                        decoded.AsSpan((int)within, n).CopyTo(target);
-                    }
-                    break;
+                ref var step = ref steps[i];
+                if (step.Kind != ReadStepKind.Compressed || step.Decoded is not null) continue;
+                var e = step.Extent;
+                step.Parameters = BuildParameters(e, raw.AsSpan(step.RawOffset, step.RawLength), out int margin);
+                step.RawOffset += margin;
+                step.RawLength -= margin;
+                var stream = raw.AsSpan(step.RawOffset, step.RawLength);
+                var location = LocationOf(e);
+                var decode = new PendingDecode(this, inode, e, raw, step.RawOffset, step.RawLength, step.Parameters);
+                if (!_cache.Enabled)
+                {
+                    if (step.InPlace) anyInPlace = true;
+                    else step.Decoded = _cache.DecodeUncached((int)e.LogicalLength, decode, PendingDecode.Run);
+                    continue;
+                }
+                if (step.InPlace && _cache.Shared.Images == 1)
+                {
+                    // only this image uses the cache, and it has no entry at this location: nothing to find by content
+                    anyInPlace = true;
+                    continue;
+                }
+                var key = new PclusterContentKey(stream, step.Parameters);
+                step.Decoded = _cache.TryGetByContent(key, location);
+                if (step.Decoded is not null) continue;
+                if (step.InPlace)
+                {
+                    anyInPlace = true;
+                    continue;
+                }
+                step.Decoded = _cache.GetOrDecode(key, location, (int)e.LogicalLength, decode, PendingDecode.Run);
             }
-            part = part[n..];
-            offset += n;
+            if (anyInPlace) return raw;
+            ArrayPool<byte>.Shared.Return(raw);
+            return null;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the pclusters of the unresolved compressed steps into <paramref name="raw"/> and sets their RawOffset:
+    /// device pclusters sorted by address and laid out back to back, so each physically contiguous run is one read;
+    /// inline ones after them, from the metadata.
+    /// </summary>
+    private void ReadRawPclusters(ErofsInode inode, Span<ReadStep> steps, byte[] raw)
+    {
+        var order = ArrayPool<int>.Shared.Rent(steps.Length);
+        try
+        {
+            int count = 0;
+            for (int i = 0; i < steps.Length; i++)
+            {
+                ref var step = ref steps[i];
+                if (step.Kind != ReadStepKind.Compressed || step.Decoded is not null || step.Extent.InMetadata) continue;
+                // insertion sort by (device, address): file order is nearly always address order already
+                int k = count++;
+                while (k > 0 && Before(step.Extent, steps[order[k - 1]].Extent))
+                {
+                    order[k] = order[k - 1];
+                    k--;
+                }
+                order[k] = i;
+            }
+            int rawAt = 0;
+            for (int k = 0; k < count; k++)
+            {
+                ref var step = ref steps[order[k]];
+                step.RawOffset = rawAt;
+                rawAt += step.RawLength;
+            }
+            foreach (ref var step in steps)
+            {
+                if (step.Kind != ReadStepKind.Compressed || step.Decoded is not null || !step.Extent.InMetadata) continue;
+                step.RawOffset = rawAt;
+                rawAt += step.RawLength;
+                _meta.Read(step.Extent.InMetabox, step.Extent.PhysicalAddress, raw.AsSpan(step.RawOffset, step.RawLength), inode.Nid);
+            }
+            for (int k = 0; k < count;)
+            {
+                ref var first = ref steps[order[k]];
+                long runStart = first.Extent.PhysicalAddress, runEnd = runStart + first.RawLength;
+                int j = k + 1;
+                while (j < count && steps[order[j]].Extent.Device == first.Extent.Device && steps[order[j]].Extent.PhysicalAddress == runEnd)
+                {
+                    runEnd += steps[order[j]].RawLength;
+                    j++;
+                }
+                _devices.ReadExact(first.Extent.Device, runStart, raw.AsSpan(first.RawOffset, (int)(runEnd - runStart)), inode.Nid);
+                k = j;
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+        }
+    }
+
+    private static bool Before(in Extent a, in Extent b) =>
+        a.Device != b.Device ? a.Device < b.Device : a.PhysicalAddress < b.PhysicalAddress;
+
+    /// <summary>Decodes the unresolved in-place steps straight into the read's buffer, as one batch.</summary>
+    private void DecodeInPlace(ErofsInode inode, Span<ReadStep> steps, byte[] raw, Span<byte> buffer)
+    {
+        int count = 0;
+        foreach (ref var step in steps)
+            if (step.Kind == ReadStepKind.Compressed && step.Decoded is null) count++;
+        if (count == 0) return;
+        var items = ArrayPool<DecompressionBatchItem>.Shared.Rent(count);
+        var results = ArrayPool<DecompressionResult>.Shared.Rent(count);
+        try
+        {
+            int k = 0;
+            foreach (ref var step in steps)
+                if (step.Kind == ReadStepKind.Compressed && step.Decoded is null)
+                    items[k++] = new DecompressionBatchItem(step.RawOffset, step.RawLength, step.BufferOffset, step.Parameters);
+            if (count == 1)
+                results[0] = _decompressor.Decompress(items[0].SourceIn(raw), items[0].DestinationIn(buffer), items[0].Parameters);
+            else
+                _decompressor.DecompressBatch(raw, buffer, items.AsSpan(0, count), results.AsSpan(0, count));
+            k = 0;
+            foreach (ref var step in steps)
+            {
+                if (step.Kind != ReadStepKind.Compressed || step.Decoded is not null) continue;
+                var result = results[k++];
+                if (!result.Succeeded || result.BytesWritten != step.Length)
+                    ThrowUndecodable(inode, step.Extent, result);
+                _cache.CountUncachedDecode();
+            }
+        }
+        finally
+        {
+            ArrayPool<DecompressionBatchItem>.Shared.Return(items);
+            ArrayPool<DecompressionResult>.Shared.Return(results, clearArray: true);
+        }
+    }
+
+    private void Fill(ErofsInode inode, in ReadStep step, Span<byte> destination)
+    {
+        switch (step.Kind)
+        {
+            case ReadStepKind.Zeros:
+                destination.Clear();
+                break;
+            case ReadStepKind.Device:
+                _devices.ReadExact(step.Device, step.Address, destination, inode.Nid);
+                break;
+            case ReadStepKind.Metadata:
+                _meta.Read(step.InMetabox, step.Address, destination, inode.Nid);
+                break;
+            case ReadStepKind.Interlaced:
+                ReadInterlaced(inode, step.Extent, step.Within, destination);
+                break;
+            case ReadStepKind.Fragment:
+                ReadFragment(inode, step.Address, destination);
+                break;
+            case ReadStepKind.Compressed:
+                // in-place steps were decoded there already
+                step.Decoded?.Bytes.Slice((int)step.Within, step.Length).CopyTo(destination);
+                break;
         }
     }
 
     private void ReadPhysical(ErofsInode inode, in Extent e, long within, Span<byte> dest)
     {
-        if (e.InMetadata) _image.Meta.Read(e.InMetabox, e.PhysicalAddress + within, dest, inode.Nid);
+        if (e.InMetadata) _meta.Read(e.InMetabox, e.PhysicalAddress + within, dest, inode.Nid);
         else _devices.ReadExact(e.Device, e.PhysicalAddress + within, dest, inode.Nid);
     }
 
@@ -276,163 +525,36 @@ internal sealed class FileDataReader
 
     private void ReadFragment(ErofsInode inode, long packedOffset, Span<byte> dest)
     {
-        var packed = _image.PackedInode ?? throw new ErofsCorruptImageException("file has a fragment but the image has no packed inode", null, inode.Nid);
+        var packed = _context.PackedInode ?? throw new ErofsCorruptImageException("file has a fragment but the image has no packed inode", null, inode.Nid);
         if (packed.Nid == inode.Nid) throw new ErofsCorruptImageException("the packed inode refers to a fragment of itself", null, inode.Nid);
         if (packedOffset < 0 || packedOffset > (long)packed.Size || (long)packed.Size - packedOffset < dest.Length)
             throw new ErofsCorruptImageException($"fragment [{packedOffset}, +{dest.Length}) lies outside the packed inode ({packed.Size} bytes)", null, inode.Nid);
         Read(packed, packedOffset, dest);
     }
 
-    private static PclusterKey KeyOf(in Extent e) =>
-        new(e.InMetadata ? (e.InMetabox ? -2 : -1) : e.Device, e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, (byte)e.Algorithm);
+    private static PclusterLocation LocationOf(in Extent e) => new(
+        e.InMetadata ? (e.InMetabox ? PclusterLocation.InlineInMetabox : PclusterLocation.InlineInImage) : e.Device,
+        e.PhysicalAddress, e.PhysicalLength, (int)e.LogicalLength, e.PartialReference);
 
-    /// <summary>Pclusters decoded ahead of a large read.</summary>
-    private sealed class BatchDecoded
+    /// <summary>A whole extent to decode for the cache, from its stream in a window's raw buffer.</summary>
+    private readonly record struct PendingDecode(FileDataReader Reader, ErofsInode Inode, Extent Extent, byte[] Raw, int Offset, int Length,
+        DecodeParameters Parameters)
     {
-        /// <summary>Decoded into the read's own buffer: key to the file offset of the extent decoded there.</summary>
-        public readonly Dictionary<PclusterKey, long> InPlace = new();
-
-        /// <summary>Decoded into new arrays (extents the read covers only partly), also offered to the cache.</summary>
-        public readonly Dictionary<PclusterKey, byte[]> Cached = new();
-    }
-
-    /// <summary>
-    /// For a large read: decodes the uncached pclusters it covers as one batch (so the engine can spread them over
-    /// cores or hand them to a batch accelerator), reading physically contiguous pclusters with one read. Extents the
-    /// read covers whole are decoded straight into <paramref name="destination"/> (no copy, no allocation, nothing
-    /// cached: the reader has them); the one or two it covers partly are decoded into arrays and cached, since the next
-    /// read usually wants their other part. Anything that fails is left to the normal path, which decodes it alone and
-    /// reports the error.
-    /// </summary>
-    /// <param name="offset">File offset of <paramref name="destination"/>.</param>
-    /// <param name="from">Where this batch starts (at or after <paramref name="offset"/>).</param>
-    /// <param name="windowEnd">Where the extents this batch looked at end: the caller copies up to there, then asks again.</param>
-    private BatchDecoded? DecodeAheadInBatch(ErofsInode inode, CompressedMap map, long offset, Memory<byte> destination, long from, out long windowEnd)
-    {
-        var pending = new List<(Extent Extent, PclusterKey Key, bool InPlace)>();
-        long x = from, end = offset + destination.Length;
-        try
+        /// <summary>Decodes into <paramref name="destination"/> (the extent's length); throws naming the pcluster when it cannot.</summary>
+        public static void Run(in PendingDecode d, Span<byte> destination)
         {
-            while (x < end && pending.Count < MaxBatchPclusters)
-            {
-                var e = map.Map(x);
-                if (e.Kind == ExtentKind.Compressed && !e.InMetadata)
-                {
-                    var key = KeyOf(e);
-                    if (!_cache.TryGet(key, out _) && !pending.Exists(p => p.Key == key))
-                        pending.Add((e, key, e.LogicalStart >= offset && e.LogicalEnd <= end));
-                }
-                if (e.LogicalEnd <= x) break; // a map that does not advance: the copy path reports it
-                x = e.LogicalEnd;
-            }
-        }
-        catch (ErofsException)
-        {
-            // a corrupt index: the copy path reports it with its context
-        }
-        windowEnd = Math.Max(x, from + 1);
-        if (pending.Count == 0 || (pending.Count == 1 && !pending[0].InPlace)) return null;
-        pending.Sort((a, b) => a.Extent.Device != b.Extent.Device ? a.Extent.Device.CompareTo(b.Extent.Device) : a.Extent.PhysicalAddress.CompareTo(b.Extent.PhysicalAddress));
-        var buffers = new List<byte[]>();
-        var requests = new DecompressionRequest[pending.Count];
-        var outputs = new Memory<byte>[pending.Count];
-        try
-        {
-            for (int i = 0; i < pending.Count;)
-            {
-                // one read for a run of back-to-back pclusters on the same device
-                int j = i + 1;
-                long runStart = pending[i].Extent.PhysicalAddress, runEnd = runStart + pending[i].Extent.PhysicalLength;
-                while (j < pending.Count && pending[j].Extent.Device == pending[i].Extent.Device
-                       && pending[j].Extent.PhysicalAddress == runEnd && runEnd - runStart < (4 << 20))
-                {
-                    runEnd += pending[j].Extent.PhysicalLength;
-                    j++;
-                }
-                var raw = ArrayPool<byte>.Shared.Rent((int)(runEnd - runStart));
-                buffers.Add(raw);
-                _devices.ReadExact(pending[i].Extent.Device, runStart, raw.AsSpan(0, (int)(runEnd - runStart)), inode.Nid);
-                for (int k = i; k < j; k++)
-                {
-                    var (e, _, inPlace) = pending[k];
-                    int at = (int)(e.PhysicalAddress - runStart);
-                    var p = BuildParameters(e, raw.AsSpan(at, e.PhysicalLength), out int margin);
-                    outputs[k] = inPlace
-                        ? destination.Slice((int)(e.LogicalStart - offset), (int)e.LogicalLength)
-                        : GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
-                    requests[k] = new DecompressionRequest(raw.AsMemory(at + margin, e.PhysicalLength - margin), outputs[k], p);
-                }
-                i = j;
-            }
-            var results = new DecompressionResult[pending.Count];
-            var vt = _decompressor.DecompressBatchAsync(requests, results);
-            if (!vt.IsCompletedSuccessfully) vt.AsTask().GetAwaiter().GetResult();
-            var decoded = new BatchDecoded();
-            for (int i = 0; i < pending.Count; i++)
-            {
-                var (e, key, inPlace) = pending[i];
-                if (!results[i].Succeeded || results[i].BytesWritten != outputs[i].Length) continue;
-                if (inPlace)
-                {
-                    _cache.CountDecoded();
-                    decoded.InPlace[key] = e.LogicalStart;
-                }
-                else
-                {
-                    var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(outputs[i], out var segment) ? segment.Array! : outputs[i].ToArray();
-                    _cache.AddDecoded(key, array);
-                    decoded.Cached[key] = array;
-                }
-            }
-            return decoded;
-        }
-        catch (ErofsException)
-        {
-            // a bad pcluster address or similar: the per-extent path reports it precisely
-            return null;
-        }
-        finally
-        {
-            foreach (var b in buffers) ArrayPool<byte>.Shared.Return(b);
+            var result = d.Reader._decompressor.Decompress(d.Raw.AsSpan(d.Offset, d.Length), destination, d.Parameters);
+            if (!result.Succeeded || result.BytesWritten != destination.Length) ThrowUndecodable(d.Inode, d.Extent, result);
         }
     }
 
-    private byte[] GetDecoded(ErofsInode inode, in Extent e)
-    {
-        var key = KeyOf(e);
-        return _cache.GetOrDecode(key, (this, inode, e), static s => s.Item1.Decode(s.inode, s.e));
-    }
+    private static void ThrowUndecodable(ErofsInode inode, in Extent e, in DecompressionResult result) =>
+        throw new ErofsCorruptImageException(
+            $"cannot decode {CompressionAlgorithms.Name(e.Algorithm)} pcluster of {e.PhysicalLength} bytes at {e.PhysicalAddress} for file bytes [{e.LogicalStart}, {e.LogicalEnd}): "
+            + (result.Succeeded ? $"decoded {result.BytesWritten} bytes, {e.LogicalLength} expected" : $"{result.Status} ({result.Backend})"),
+            e.PhysicalAddress, inode.Nid);
 
-    private byte[] Decode(ErofsInode inode, Extent e)
-    {
-        var raw = ArrayPool<byte>.Shared.Rent(e.PhysicalLength);
-        try
-        {
-            var input = raw.AsSpan(0, e.PhysicalLength);
-            ReadPhysical(inode, e, 0, input);
-            var p = BuildParameters(e, input, out int margin);
-            var output = GC.AllocateUninitializedArray<byte>((int)e.LogicalLength);
-            var request = new DecompressionRequest(raw.AsMemory(margin, e.PhysicalLength - margin), output, p);
-            var vt = _decompressor.DecompressAsync(request);
-            var result = vt.IsCompletedSuccessfully ? vt.Result : vt.AsTask().GetAwaiter().GetResult();
-            if (!result.Succeeded)
-                throw new ErofsCorruptImageException(
-                    $"cannot decode {AlgorithmIds.Name(e.Algorithm)} pcluster of {e.PhysicalLength} bytes at {e.PhysicalAddress} for file bytes [{e.LogicalStart}, {e.LogicalEnd}): {result.Status}",
-                    e.PhysicalAddress, inode.Nid);
-            return output;
-        }
-        catch (CorruptCompressedDataException ex)
-        {
-            throw new ErofsCorruptImageException(
-                $"corrupt {AlgorithmIds.Name(e.Algorithm)} pcluster at {e.PhysicalAddress} for file bytes [{e.LogicalStart}, {e.LogicalEnd}): {ex.Message}",
-                e.PhysicalAddress, inode.Nid, ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
-    }
-
+    /// <summary>Reads a compressed extent's pcluster and the parameters to decode it (tools, benchmarks, tests).</summary>
     public CompressedPcluster ReadPcluster(ErofsInode inode, in Extent e)
     {
         var raw = new byte[e.PhysicalLength];
@@ -441,11 +563,12 @@ internal sealed class FileDataReader
         return new CompressedPcluster(inode, e, raw[margin..], p);
     }
 
+    /// <summary>Decode parameters of a compressed extent; <paramref name="margin"/> is the zero padding before its stream.</summary>
     internal DecodeParameters BuildParameters(in Extent e, ReadOnlySpan<byte> input, out int margin)
     {
-        var sb = _image.Superblock;
-        var cfg = _image.CompressionConfigs;
-        bool zeroPadding = sb.Has(IncompatFeatures.Lz4ZeroPadding) || e.Algorithm != AlgorithmIds.Lz4;
+        var sb = _context.Superblock;
+        var cfg = _context.CompressionConfigs;
+        bool zeroPadding = sb.Has(IncompatFeatures.Lz4ZeroPadding) || e.Algorithm != CompressionAlgorithm.Lz4;
         margin = 0;
         bool partial = e.PartialReference;
         if (zeroPadding)
@@ -457,7 +580,7 @@ internal sealed class FileDataReader
         else partial = true; // legacy LZ4: stream length unknown, decode exactly the extent and ignore the rest
         return new DecodeParameters
         {
-            Algorithm = (CompressionAlgorithm)e.Algorithm,
+            Algorithm = e.Algorithm,
             DecodedLength = (int)e.LogicalLength,
             Partial = partial,
             Lz4MaxDistance = cfg.Lz4MaxDistance,
@@ -466,6 +589,4 @@ internal sealed class FileDataReader
             ZstdWindowLog = cfg.ZstdWindowLog,
         };
     }
-
-    internal static ushort U16(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt16LittleEndian(b);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Erofs.Accel.Core.Data;
 
 namespace Erofs.Accel.Core.Metadata;
 
@@ -13,11 +14,15 @@ internal sealed class DirectoryReader
     /// <summary>Cookie of the synthesised "." of a DOT_OMITTED directory... placed before everything else.</summary>
     private const long AfterSyntheticDot = 1L << 62;
 
-    private readonly ErofsImage _image;
+    private readonly FileDataReader _data;
 
-    public DirectoryReader(ErofsImage image) => _image = image;
+    public DirectoryReader(FileDataReader data, int blockSize)
+    {
+        _data = data;
+        BlockSize = blockSize;
+    }
 
-    private int BlockSize => _image.BlockSize;
+    private int BlockSize { get; }
 
     private static void RequireDirectory(ErofsInode dir)
     {
@@ -31,7 +36,7 @@ internal sealed class DirectoryReader
     {
         long start = index * BlockSize;
         int len = (int)Math.Min(BlockSize, (long)dir.Size - start);
-        int got = _image.Data.Read(dir, start, buffer[..len]);
+        int got = _data.Read(dir, start, buffer[..len]);
         if (got != len) throw new ErofsCorruptImageException($"directory block {index} truncated", null, dir.Nid);
         return len;
     }

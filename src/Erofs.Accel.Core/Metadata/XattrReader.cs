@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Erofs.Accel.Core.Data;
 
 namespace Erofs.Accel.Core.Metadata;
 
@@ -8,16 +9,20 @@ namespace Erofs.Accel.Core.Metadata;
 /// </summary>
 internal sealed class XattrReader
 {
-    private readonly ErofsImage _image;
+    private readonly ImageContext _context;
+    private readonly MetadataReader _meta;
+    private readonly FileDataReader _data;
     private readonly Lazy<XattrLongPrefix[]> _longPrefixes;
 
-    public XattrReader(ErofsImage image)
+    public XattrReader(ImageContext context, FileDataReader data)
     {
-        _image = image;
+        _context = context;
+        _meta = context.Metadata;
+        _data = data;
         _longPrefixes = new Lazy<XattrLongPrefix[]>(LoadLongPrefixes, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    private Superblock Sb => _image.Superblock;
+    private Superblock Sb => _context.Superblock;
 
     private bool SharedInMetabox => Sb.Has(CompatFeatures.SharedXattrsInMetabox);
 
@@ -37,7 +42,7 @@ internal sealed class XattrReader
         if (Sb.Has(CompatFeatures.XattrFilter) && Sb.XattrFilterReserved == 0)
         {
             Span<byte> hdr = stackalloc byte[4];
-            _image.Meta.Read(inode.InMetabox, inode.Position + inode.Core.CoreSize, hdr, inode.Nid);
+            _meta.Read(inode.InMetabox, inode.Position + inode.Core.CoreSize, hdr, inode.Nid);
             uint filter = BinaryPrimitives.ReadUInt32LittleEndian(hdr);
             if ((filter & (1u << XattrFormat.FilterBit(index, rest))) != 0) return null;
         }
@@ -62,7 +67,7 @@ internal sealed class XattrReader
         bool mbox = inode.InMetabox;
         long start = inode.Position + inode.Core.CoreSize;
         Span<byte> hdr = stackalloc byte[ErofsConstants.XattrHeaderSize];
-        _image.Meta.Read(mbox, start, hdr, inode.Nid);
+        _meta.Read(mbox, start, hdr, inode.Nid);
         int sharedCount = hdr[4];
         int idsEnd = ErofsConstants.XattrHeaderSize + 4 * sharedCount;
         if (idsEnd > isize)
@@ -71,7 +76,7 @@ internal sealed class XattrReader
         if (sharedCount > 0)
         {
             var raw = new byte[4 * sharedCount];
-            _image.Meta.Read(mbox, start + ErofsConstants.XattrHeaderSize, raw, inode.Nid);
+            _meta.Read(mbox, start + ErofsConstants.XattrHeaderSize, raw, inode.Nid);
             for (int i = 0; i < sharedCount; i++) ids[i] = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(4 * i));
         }
         // inline entries
@@ -97,19 +102,19 @@ internal sealed class XattrReader
     {
         Span<byte> eh = stackalloc byte[ErofsConstants.XattrEntryHeaderSize];
         if (remaining < eh.Length) throw new ErofsCorruptImageException("xattr entry header runs past the inline area", pos, nid);
-        _image.Meta.Read(mbox, pos, eh, nid);
+        _meta.Read(mbox, pos, eh, nid);
         var h = XattrEntryHeader.Parse(eh);
         if (h.TotalSize > remaining) throw new ErofsCorruptImageException($"xattr entry of {h.TotalSize} bytes runs past the inline area", pos, nid);
         var suffix = new byte[h.NameLength];
-        _image.Meta.Read(mbox, pos + 4, suffix, nid);
-        byte[]? fullName = FullName(h, suffix, pos, nid);
+        _meta.Read(mbox, pos + 4, suffix, nid);
+        byte[]? fullName = FullName(h, suffix);
         if (fullName is null) return (null, null, h.TotalSize);
         var value = new byte[h.ValueSize];
-        _image.Meta.Read(mbox, pos + 4 + h.NameLength, value, nid);
+        _meta.Read(mbox, pos + 4 + h.NameLength, value, nid);
         return (fullName, value, h.TotalSize);
     }
 
-    private byte[]? FullName(in XattrEntryHeader h, byte[] suffix, long pos, ulong nid)
+    private byte[]? FullName(in XattrEntryHeader h, byte[] suffix)
     {
         int baseIndex = h.NameIndex;
         ReadOnlySpan<byte> infix = default;
@@ -138,7 +143,7 @@ internal sealed class XattrReader
         long pos = (long)Sb.XattrPrefixStart * 4;
         ErofsInode? holder = null;
         if (!Sb.Has(CompatFeatures.PlainXattrPrefixes))
-            holder = _image.MetaboxInode ?? _image.PackedInode;
+            holder = _context.MetaboxInode ?? _context.PackedInode;
         var list = new XattrLongPrefix[count];
         Span<byte> lenBuf = stackalloc byte[2];
         Span<byte> payload = stackalloc byte[ErofsConstants.MaxNameLength + 2];
@@ -160,10 +165,10 @@ internal sealed class XattrReader
     {
         if (holder is null)
         {
-            _image.Meta.Read(false, pos, dest);
+            _meta.Read(false, pos, dest);
             return;
         }
-        if (_image.Data.Read(holder, pos, dest) != dest.Length)
+        if (_data.Read(holder, pos, dest) != dest.Length)
             throw new ErofsCorruptImageException("long xattr prefix table runs past the end of its inode", pos, holder.Nid);
     }
 }

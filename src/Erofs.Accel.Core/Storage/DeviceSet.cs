@@ -15,7 +15,6 @@ internal sealed class DeviceSet : IDisposable
     public IRandomAccessSource Primary { get; }
     public IReadOnlyList<DeviceSlot> Slots { get; }
     public int DeviceIdMask { get; }
-    public int ExtraDeviceCount => Slots.Count;
 
     public DeviceSet(Superblock sb, IRandomAccessSource primary, IReadOnlyList<IRandomAccessSource> extras, bool ownsSources)
     {
@@ -108,5 +107,4 @@ internal sealed class DeviceSet : IDisposable
         foreach (var e in _extras) e?.Dispose();
     }
 
-    internal static ulong ReadU64(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt64LittleEndian(b);
 }

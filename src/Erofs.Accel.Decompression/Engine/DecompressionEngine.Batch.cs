@@ -6,13 +6,131 @@ namespace Erofs.Accel.Decompression.Engine;
 public sealed partial class DecompressionEngine
 {
     /// <summary>
-    /// Decodes many independent requests; <paramref name="results"/>[i] receives the result of
-    /// <paramref name="batch"/>[i]. Items a batch backend (OpenCL) takes go to it as one submission when it says the
-    /// submission is worth it (<see cref="IBatchDecompressionBackend.IsWorthSending"/>); the others go to the single-request
-    /// accelerators' queues, and the rest are decoded in software (in parallel for large batches). Every item a backend
-    /// did not finish correctly is decoded in software. Invalid parameters in any item throw before anything runs.
+    /// Decodes many independent pclusters (see <see cref="IPclusterDecompressor.DecompressBatch"/>). When no
+    /// accelerator can take any item, they are decoded in software here: on this thread, plus helper threads from the
+    /// one process-wide pool (<see cref="SharedDecodeThreads"/>) for large batches. Otherwise the spans are lent to
+    /// the lanes as pinned memory and this call waits for <see cref="DecompressBatchAsync"/>: items a batch backend
+    /// (OpenCL) takes go to it as one submission, others to the single-request accelerators, the rest to software,
+    /// and every item a backend did not finish correctly is decoded again in software. Invalid items throw before
+    /// anything runs.
     /// </summary>
-    public async ValueTask DecompressBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
+    public unsafe void DecompressBatch(ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<DecompressionBatchItem> items,
+        Span<DecompressionResult> results)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        DecompressionBatchItem.ValidateAll(source.Length, destination.Length, items, results.Length);
+        int count = items.Length;
+        if (count == 0) return;
+        if (!AnyAcceleratorCouldTake(items))
+        {
+            DecodeBatchInSoftware(source, destination, items, results);
+            return;
+        }
+        var requests = ArrayPool<DecompressionRequest>.Shared.Rent(count);
+        var answers = ArrayPool<DecompressionResult>.Shared.Rent(count);
+        try
+        {
+            fixed (byte* sourcePointer = source)
+            fixed (byte* destinationPointer = destination)
+            {
+                using var sourceMemory = new PinnedSpanMemory(sourcePointer, source.Length);
+                using var destinationMemory = new PinnedSpanMemory(destinationPointer, destination.Length);
+                for (int i = 0; i < count; i++)
+                {
+                    var item = items[i];
+                    requests[i] = new DecompressionRequest(sourceMemory.Memory.Slice(item.SourceOffset, item.SourceLength),
+                        destinationMemory.Memory.Slice(item.DestinationOffset, item.Parameters.OutputLength), item.Parameters);
+                }
+                var pending = DecompressBatchAsync(requests.AsMemory(0, count), answers.AsMemory(0, count));
+                if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
+            }
+            answers.AsSpan(0, count).CopyTo(results);
+        }
+        finally
+        {
+            ArrayPool<DecompressionRequest>.Shared.Return(requests, clearArray: true);
+            ArrayPool<DecompressionResult>.Shared.Return(answers, clearArray: true);
+        }
+    }
+
+    /// <summary>True when some available accelerator (batch or single-request) might take an item of the batch.</summary>
+    private bool AnyAcceleratorCouldTake(ReadOnlySpan<DecompressionBatchItem> items)
+    {
+        foreach (var lane in _batchLanes)
+            if (lane.IsAvailable && lane.BatchBackend.MinimumBatchSize <= items.Length) return true;
+        foreach (var item in items)
+            foreach (var lane in _lanesByAlgorithm[(int)item.Parameters.Algorithm])
+                if (lane.IsAvailable && lane.Backend.Supports(item.Parameters, item.SourceLength)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Software decode of a whole batch no accelerator takes. Routing still runs per item (without side effects here:
+    /// no available lane supports the item) so an unavailable accelerator the policy named counts the fallback.
+    /// </summary>
+    private unsafe void DecodeBatchInSoftware(ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<DecompressionBatchItem> items,
+        Span<DecompressionResult> results)
+    {
+        int count = items.Length;
+        if (WorthParallel(count, items))
+        {
+            var copy = ArrayPool<DecompressionBatchItem>.Shared.Rent(count);
+            var answers = ArrayPool<DecompressionResult>.Shared.Rent(count);
+            try
+            {
+                items.CopyTo(copy);
+                fixed (byte* sourcePointer = source)
+                fixed (byte* destinationPointer = destination)
+                {
+                    var work = new PinnedBatchWork(this, sourcePointer, source.Length, destinationPointer, destination.Length, copy, answers);
+                    SharedDecodeThreads.For(count, _options.SoftwareParallelism, work);
+                }
+                answers.AsSpan(0, count).CopyTo(results);
+            }
+            finally
+            {
+                ArrayPool<DecompressionBatchItem>.Shared.Return(copy);
+                ArrayPool<DecompressionResult>.Shared.Return(answers, clearArray: true);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) results[i] = DecodeBatchItemInSoftware(source, destination, items[i]);
+    }
+
+    private DecompressionResult DecodeBatchItemInSoftware(ReadOnlySpan<byte> source, Span<byte> destination, in DecompressionBatchItem item)
+    {
+        var parameters = item.Parameters;
+        Route(parameters, item.SourceLength, out _, out var skipped, out var reason);
+        return DecodeInSoftware(item.SourceIn(source), item.DestinationIn(destination), parameters, skipped, reason, isProbe: false,
+            Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Large enough to be worth helper threads: enough items and enough decoded bytes.</summary>
+    private bool WorthParallel(int count, ReadOnlySpan<DecompressionBatchItem> items)
+    {
+        if (count < _options.ParallelSoftwareThreshold || _options.SoftwareParallelism <= 1) return false;
+        long bytes = 0;
+        foreach (var item in items) bytes += item.Parameters.OutputLength;
+        return bytes >= _options.ParallelSoftwareMinBytes;
+    }
+
+    /// <summary>A software batch over the caller's pinned spans, for the shared helper threads (valid while the caller waits).</summary>
+    private sealed unsafe class PinnedBatchWork(DecompressionEngine engine, byte* source, int sourceLength, byte* destination,
+        int destinationLength, DecompressionBatchItem[] items, DecompressionResult[] results) : IIndexedWork
+    {
+        public void Run(int index) => results[index] = engine.DecodeBatchItemInSoftware(
+            new ReadOnlySpan<byte>(source, sourceLength), new Span<byte>(destination, destinationLength), items[index]);
+    }
+
+    /// <summary>
+    /// Asynchronous form over memory, as the lanes need it: <paramref name="results"/>[i] receives the result of
+    /// <paramref name="batch"/>[i]. Items a batch backend (OpenCL) takes go to it as one submission when there are at
+    /// least its <see cref="IBatchDecompressionBackend.MinimumBatchSize"/> of them; the others go to the single-request
+    /// accelerators' queues, and the rest are decoded in software (with shared helper threads for large batches).
+    /// Every item a backend did not finish correctly is decoded in software. Invalid parameters in any item throw
+    /// before anything runs.
+    /// </summary>
+    internal async ValueTask DecompressBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
         CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -47,7 +165,7 @@ public sealed partial class DecompressionEngine
             {
                 if (assigned[i]) continue;
                 var request = batch.Span[i];
-                var lane = Route(request, out bool isProbe, out var skipped, out var reason);
+                var lane = Route(request.Parameters, request.Source.Length, out bool isProbe, out var skipped, out var reason);
                 if (lane is not null)
                 {
                     pending[pendingCount] = OffloadAsync(lane, request, isProbe, cancellationToken);
@@ -195,7 +313,7 @@ public sealed partial class DecompressionEngine
                     continue;
                 }
                 var result = _software.Decompress(request.Source.Span, request.Destination.Span, request.Parameters);
-                CountSoftware(request, result, start, asFallback: true);
+                CountSoftware(request.Parameters, request.Source.Length, result, start, asFallback: true);
                 lane.Counters.FellBack(outcome.Reason);
                 _metrics.FellBack(lane.Name, outcome.Reason);
                 if (outcome.Reason is FallbackReason.BackendFailed or FallbackReason.TimedOut
@@ -217,35 +335,36 @@ public sealed partial class DecompressionEngine
         AcceleratorLane?[] skipped, FallbackReason[] reasons, int count, CancellationToken cancellationToken)
     {
         if (count == 0) return;
+        var work = new QueuedSoftwareWork(this, batch, results, indices, skipped, reasons, cancellationToken);
         if (count >= _options.ParallelSoftwareThreshold && _options.SoftwareParallelism > 1)
         {
             long bytes = 0;
             for (int k = 0; k < count; k++) bytes += batch.Span[indices[k]].Parameters.OutputLength;
             if (bytes >= _options.ParallelSoftwareMinBytes)
             {
-                // one contiguous stripe of items per thread: a few hand-offs, not one per item
-                int stripes = Math.Min(_options.SoftwareParallelism, count);
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = stripes };
-                Parallel.For(0, stripes, parallel, s =>
-                {
-                    int from = (int)((long)count * s / stripes), to = (int)((long)count * (s + 1) / stripes);
-                    for (int k = from; k < to; k++) DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken);
-                });
+                SharedDecodeThreads.For(count, _options.SoftwareParallelism, work);
                 return;
             }
         }
-        for (int k = 0; k < count; k++) DecodeOne(k, batch, results, indices, skipped, reasons, cancellationToken);
+        for (int k = 0; k < count; k++) work.Run(k);
     }
 
-    private void DecodeOne(int k, ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results, int[] indices,
-        AcceleratorLane?[] skipped, FallbackReason[] reasons, CancellationToken cancellationToken)
+    /// <summary>The software items of an asynchronous batch (item k is request indices[k]).</summary>
+    private sealed class QueuedSoftwareWork(DecompressionEngine engine, ReadOnlyMemory<DecompressionRequest> batch,
+        Memory<DecompressionResult> results, int[] indices, AcceleratorLane?[] skipped, FallbackReason[] reasons,
+        CancellationToken cancellationToken) : IIndexedWork
     {
-        int index = indices[k];
-        if (cancellationToken.IsCancellationRequested)
+        public void Run(int k)
         {
-            results.Span[index] = new DecompressionResult(DecodeStatus.Cancelled, 0, SoftwareName);
-            return;
+            int index = indices[k];
+            if (cancellationToken.IsCancellationRequested)
+            {
+                results.Span[index] = new DecompressionResult(DecodeStatus.Cancelled, 0, SoftwareName);
+                return;
+            }
+            var request = batch.Span[index];
+            results.Span[index] = engine.DecodeInSoftware(request.Source.Span, request.Destination.Span, request.Parameters, skipped[k],
+                reasons[k], isProbe: false, Stopwatch.GetTimestamp());
         }
-        results.Span[index] = DecodeInSoftware(batch.Span[index], skipped[k], reasons[k], isProbe: false, Stopwatch.GetTimestamp());
     }
 }

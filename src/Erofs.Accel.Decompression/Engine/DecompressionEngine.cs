@@ -11,9 +11,10 @@ namespace Erofs.Accel.Decompression.Engine;
 /// Long-lived offload engine: routes each pcluster to an accelerator that can take it (by algorithm, parameters,
 /// size, partial decoding, health and the <see cref="AccelerationPolicy"/>) and decodes everything else in software.
 /// <para>
-/// Requests no accelerator takes are decoded inline on the caller's thread and return a completed ValueTask (no
-/// queueing, no allocation). Accelerated requests go through a bounded per-backend queue (producers wait when it is
-/// full) to dedicated workers. Whatever happens there — backend missing, failing, hanging past
+/// The reader's contract (<see cref="IPclusterDecompressor"/>) is synchronous: requests no accelerator takes are
+/// decoded inline on the caller's thread (no queueing, no task, no allocation). Accelerated requests go through a
+/// bounded per-backend queue (producers wait when it is full) to dedicated workers while the caller waits; the
+/// asynchronous machinery stays inside the engine. Whatever happens there — backend missing, failing, hanging past
 /// <see cref="EngineOptions.AcceleratorTimeout"/>, returning a wrong length, claiming corrupt data — the request is
 /// decoded again in software, so a caller only ever sees correct bytes or a corrupt-data verdict that software
 /// decoding confirmed.
@@ -22,7 +23,8 @@ namespace Erofs.Accel.Decompression.Engine;
 /// Contract of a result: <see cref="DecodeStatus.Done"/> means the destination holds exactly OutputLength correct
 /// bytes; <see cref="DecodeStatus.CorruptData"/> means software decoding (not only an accelerator) rejected the
 /// stream; <see cref="DecodeStatus.Cancelled"/> means the caller's token fired and the destination content is
-/// unspecified; <see cref="DecodeStatus.Unsupported"/> means no software decoder for the algorithm is available.
+/// unspecified (only the internal asynchronous form takes a token); <see cref="DecodeStatus.Unsupported"/> means no
+/// software decoder for the algorithm is available.
 /// Bad data never throws. Invalid parameters throw <see cref="ArgumentException"/> (as <see cref="SoftwareDecompressor"/>).
 /// </para>
 /// </summary>
@@ -147,19 +149,53 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     public Meter Meter => _metrics.Meter;
 
     /// <summary>
-    /// Decodes one pcluster. Completes synchronously (inline software decode) when no accelerator takes the request;
-    /// otherwise queues it to the first accelerator in policy order that supports it and is healthy.
+    /// Decodes one pcluster. When no accelerator takes the request it is decoded inline in software; otherwise it is
+    /// queued to the first accelerator in policy order that supports it and is healthy, and this call waits for the
+    /// outcome (software decodes it again if the accelerator fails, times out or answers wrongly).
     /// </summary>
-    public ValueTask<DecompressionResult> DecompressAsync(DecompressionRequest request, CancellationToken cancellationToken = default)
+    public DecompressionResult Decompress(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Validate(parameters, source.Length, destination.Length);
+        var lane = Route(parameters, source.Length, out bool isProbe, out var skipped, out var reason);
+        if (lane is null) return DecodeInSoftware(source, destination, parameters, skipped, reason, isProbe: false, Stopwatch.GetTimestamp());
+        return OffloadAndWait(lane, source, destination, parameters, isProbe);
+    }
+
+    /// <summary>
+    /// Lends the caller's spans to an accelerator lane as pinned memory and waits for the outcome. Safe because a
+    /// lane writes the destination only before it reports completion, never after a timeout (see
+    /// <see cref="OffloadWorkItem"/>), and this method returns only once the outcome is known.
+    /// </summary>
+    private unsafe DecompressionResult OffloadAndWait(AcceleratorLane lane, ReadOnlySpan<byte> source, Span<byte> destination,
+        in DecodeParameters parameters, bool isProbe)
+    {
+        fixed (byte* sourcePointer = source)
+        fixed (byte* destinationPointer = destination)
+        {
+            using var sourceMemory = new PinnedSpanMemory(sourcePointer, source.Length);
+            using var destinationMemory = new PinnedSpanMemory(destinationPointer, destination.Length);
+            var pending = OffloadAsync(lane, new DecompressionRequest(sourceMemory.Memory, destinationMemory.Memory, parameters), isProbe,
+                CancellationToken.None);
+            return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Asynchronous form over memory (tests of the lanes, cancellation). Completes synchronously (inline software
+    /// decode) when no accelerator takes the request.
+    /// </summary>
+    internal ValueTask<DecompressionResult> DecompressAsync(DecompressionRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Validate(request);
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromResult(new DecompressionResult(DecodeStatus.Cancelled, 0, SoftwareName));
 
-        var lane = Route(request, out bool isProbe, out var skipped, out var reason);
+        var lane = Route(request.Parameters, request.Source.Length, out bool isProbe, out var skipped, out var reason);
         if (lane is not null) return OffloadAsync(lane, request, isProbe, cancellationToken);
-        return ValueTask.FromResult(DecodeInSoftware(request, skipped, reason, isProbe: false, Stopwatch.GetTimestamp()));
+        return ValueTask.FromResult(DecodeInSoftware(request.Source.Span, request.Destination.Span, request.Parameters, skipped, reason,
+            isProbe: false, Stopwatch.GetTimestamp()));
     }
 
     /// <summary>
@@ -167,13 +203,12 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     /// request is skipped (listed but unavailable, or its breaker is open) it is reported in
     /// <paramref name="skipped"/> with the reason, so the software decode counts as its fallback.
     /// </summary>
-    private AcceleratorLane? Route(in DecompressionRequest request, out bool isProbe, out AcceleratorLane? skipped, out FallbackReason reason)
+    private AcceleratorLane? Route(in DecodeParameters parameters, int sourceLength, out bool isProbe, out AcceleratorLane? skipped,
+        out FallbackReason reason)
     {
         isProbe = false;
         skipped = null;
         reason = FallbackReason.None;
-        var parameters = request.Parameters;
-        int sourceLength = request.Source.Length;
         foreach (var lane in _lanesByAlgorithm[(int)parameters.Algorithm])
         {
             if (!lane.IsAvailable) // the first request of its algorithm creates the backend
@@ -234,7 +269,7 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
                     _metrics.Completed(lane.Name, request.Parameters.Algorithm, DecodeStatus.Cancelled, 0, 0, start);
                     return new DecompressionResult(DecodeStatus.Cancelled, 0, lane.Name);
                 default:
-                    return DecodeInSoftware(request, lane, outcome.Reason, isProbe, start);
+                    return DecodeInSoftware(request.Source.Span, request.Destination.Span, request.Parameters, lane, outcome.Reason, isProbe, start);
             }
         }
         finally
@@ -248,11 +283,11 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
     /// Software decode, inline or as a fallback for <paramref name="accelerator"/> (null when no accelerator was
     /// involved). Also gives the accelerator's breaker its verdict when the accelerator was tried.
     /// </summary>
-    private DecompressionResult DecodeInSoftware(in DecompressionRequest request, AcceleratorLane? accelerator,
-        FallbackReason reason, bool isProbe, long start)
+    private DecompressionResult DecodeInSoftware(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters,
+        AcceleratorLane? accelerator, FallbackReason reason, bool isProbe, long start)
     {
-        var result = _software.Decompress(request.Source.Span, request.Destination.Span, request.Parameters);
-        CountSoftware(request, result, start, accelerator is not null);
+        var result = _software.Decompress(source, destination, parameters);
+        CountSoftware(parameters, source.Length, result, start, accelerator is not null);
         if (accelerator is null) return result;
 
         if (reason is FallbackReason.BackendUnavailable or FallbackReason.BackendUnhealthy) accelerator.Counters.Routed();
@@ -283,25 +318,28 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         }
     }
 
-    private void CountSoftware(in DecompressionRequest request, in DecompressionResult result, long start, bool asFallback)
+    private void CountSoftware(in DecodeParameters parameters, int sourceLength, in DecompressionResult result, long start, bool asFallback)
     {
         _softwareCounters.Routed();
         if (result.Status == DecodeStatus.Done)
         {
-            _softwareCounters.Served(request.Source.Length, result.BytesWritten);
+            _softwareCounters.Served(sourceLength, result.BytesWritten);
             if (asFallback) Interlocked.Increment(ref _softwareAsFallback);
         }
         else if (result.Status == DecodeStatus.CorruptData)
         {
             Interlocked.Increment(ref _corruptConfirmed);
         }
-        _metrics.Completed(result.Backend, request.Parameters.Algorithm, result.Status, request.Source.Length, result.BytesWritten, start);
+        _metrics.Completed(result.Backend, parameters.Algorithm, result.Status, sourceLength, result.BytesWritten, start);
     }
 
-    private static void Validate(in DecompressionRequest request)
+    private static void Validate(in DecompressionRequest request) =>
+        Validate(request.Parameters, request.Source.Length, request.Destination.Length);
+
+    private static void Validate(in DecodeParameters parameters, int sourceLength, int destinationLength)
     {
-        if (!request.Parameters.IsValidFor(request.Source.Length, request.Destination.Length, out var problem))
-            throw new ArgumentException($"invalid decode parameters: {problem}", nameof(request));
+        if (!parameters.IsValidFor(sourceLength, destinationLength, out var problem))
+            throw new ArgumentException($"invalid decode parameters: {problem}", nameof(parameters));
     }
 
     /// <summary>Every backend the engine knows (accelerators in policy order, then the software decoders).</summary>

@@ -75,17 +75,10 @@ public sealed class SoftwareDecompressor : IPclusterDecompressor, IDisposable
             : new DecompressionResult(DecodeStatus.CorruptData, 0, first.Name);
     }
 
-    /// <summary>Synchronous decode wrapped in a completed ValueTask (no allocation).</summary>
-    public ValueTask<DecompressionResult> DecompressAsync(DecompressionRequest request, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested)
-            return ValueTask.FromResult(new DecompressionResult(DecodeStatus.Cancelled, 0, NoBackend));
-        return new ValueTask<DecompressionResult>(Decompress(request.Source.Span, request.Destination.Span, request.Parameters));
-    }
-
     private IDecompressionBackend? Pick(in DecodeParameters parameters, int sourceLength, IDecompressionBackend? skip)
     {
-        foreach (var backend in BackendsFor(parameters.Algorithm))
+        if ((uint)parameters.Algorithm >= (uint)_byAlgorithm.Length) return null;
+        foreach (var backend in _byAlgorithm[(int)parameters.Algorithm]) // the array itself: no enumerator allocated
         {
             if (!ReferenceEquals(backend, skip) && backend.Supports(parameters, sourceLength)) return backend;
         }

@@ -28,6 +28,9 @@ public sealed class ReadReply
     /// <summary>Bytes that may still be added.</summary>
     public int Remaining => _capacity - _length;
 
+    /// <summary>How many more pieces <see cref="AddSegment"/> takes (a reply holds a bounded number of pieces).</summary>
+    public int SegmentsLeft => _builder?.ExternalPiecesLeft ?? 0;
+
     /// <summary>The free part of the reply buffer, exactly <see cref="Remaining"/> bytes long.</summary>
     public Span<byte> GetSpan() => Builder.GetFreeSpan()[..Remaining];
 

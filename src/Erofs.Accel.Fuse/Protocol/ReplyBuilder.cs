@@ -51,6 +51,12 @@ internal sealed unsafe class ReplyBuilder : IDisposable
     /// <summary>The negated errno of the reply (0 on success).</summary>
     public int Error => _error;
 
+    /// <summary>
+    /// How many more <see cref="AppendExternal"/> calls fit: each may take two pieces (the buffer bytes before it, then
+    /// the external memory), and one piece stays free for the buffer bytes after the last.
+    /// </summary>
+    public int ExternalPiecesLeft => Math.Max(0, (MaxSegments - 1 - _segmentCount) / 2);
+
     /// <summary>Pieces to write after <see cref="Complete"/>.</summary>
     public ReadOnlySpan<IoVector> Segments => _segments.AsSpan(0, _segmentCount);
 

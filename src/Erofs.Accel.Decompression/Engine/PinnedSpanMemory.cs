@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Erofs.Accel.Core.Data;
+namespace Erofs.Accel.Decompression.Engine;
 
 /// <summary>
 /// Lends a caller's span to an API that takes <see cref="Memory{T}"/>, for the duration of a synchronous wait: the

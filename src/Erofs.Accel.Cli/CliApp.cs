@@ -10,7 +10,7 @@ public static class CliApp
     private static readonly ICommand[] Commands =
     {
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
-        new ManifestCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
+        new ManifestCommand(), new VerifyCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

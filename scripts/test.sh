@@ -9,6 +9,8 @@ cmake --build build/native -j2
 echo "== restore and build"
 dotnet restore Erofs.Accel.sln --nologo -v quiet
 dotnet build Erofs.Accel.sln -c Release --no-restore --nologo -v quiet "-clp:ErrorsOnly;NoSummary"
+echo "== packages (every packable project, and a consumer app built against the .nupkg files)"
+./scripts/pack.sh --no-build --check
 echo "== tests"
 # normal verbosity prints every skipped test with its reason (QPL, QAT, root, OpenCL absent)
 dotnet test Erofs.Accel.sln -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | grep -vE "^\s+Passed |^\s*$"

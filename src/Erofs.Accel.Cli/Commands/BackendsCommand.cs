@@ -22,10 +22,10 @@ public sealed class BackendsCommand : ICommand
         var backends = engine.DescribeBackends();
         if (cl.Has("--json"))
         {
-            var docs = backends.Select(d => new BackendDocument(d.Name, d.Role.ToString().ToLowerInvariant(), d.IsAvailable, d.Detail,
+            var docs = backends.Select(d => new BackendDocument(d.Name, CliJson.Name(d.Role), d.IsAvailable, d.Detail,
                 d.Algorithms.Select(a => a.ToString().ToLowerInvariant()).ToArray(), d.Capabilities, d.PathInUse, UsedByPolicy(policy, d),
-                d.Breaker.ToString().ToLowerInvariant())).ToArray();
-            CliJson.Write(stdout, new BackendsDocument(policy.ToString(), source, docs), CliJsonContext.Default.BackendsDocument);
+                CliJson.Name(d.Breaker))).ToArray();
+            CliJson.Write(stdout, new BackendsDocument(policy.ToString(), source, docs), CliJson.Context.BackendsDocument);
             return CliApp.ExitOk;
         }
         stdout.WriteLine($"policy in force: {policy} (from {source})");

@@ -20,7 +20,7 @@ public sealed class InfoCommand : ICommand
         session.VerboseOutput = stderr;
         var image = session.Image;
         var doc = Describe(cl.Positionals[0], image, cl.Has("-S") ? ImageStatistics.Collect(image) : null);
-        if (cl.Has("--json")) CliJson.Write(stdout, doc, CliJsonContext.Default.InfoDocument);
+        if (cl.Has("--json")) CliJson.Write(stdout, doc, CliJson.Context.InfoDocument);
         else WriteText(stdout, doc);
         return CliApp.ExitOk;
     }
@@ -48,7 +48,7 @@ public sealed class InfoCommand : ICommand
             sb.Has(CompatFeatures.SuperblockChecksum) ? new ChecksumDocument("crc32c", $"0x{sb.Checksum:x8}", sb.ChecksumVerified) : null,
             FeatureNames.Describe(sb.Compat), FeatureNames.Describe(sb.Incompat),
             sb.Has(IncompatFeatures.CompressionConfigs) || sb.Has(IncompatFeatures.Lz4ZeroPadding) ? algs : Array.Empty<CompressionDocument>(),
-            sb.PackedNid != 0 ? sb.PackedNid : null, sb.MetaboxNid != 0 ? sb.MetaboxNid : null,
+            sb.PackedNid != 0 ? ErofsException.FormatNid(sb.PackedNid) : null, sb.MetaboxNid != 0 ? ErofsException.FormatNid(sb.MetaboxNid) : null,
             sb.XattrPrefixCount != 0 ? sb.XattrPrefixCount : null, devices,
             statistics is null ? null : Document(statistics));
     }

@@ -59,7 +59,7 @@ public sealed class LsCommand : ICommand
                 Emit(image.GetInode(e.Nid), childPath, name, name);
             }
         }
-        if (json) CliJson.Write(stdout, new ListingDocument(cl.Positionals[0], Normalize(path), recursive, entries), CliJsonContext.Default.ListingDocument);
+        if (json) CliJson.Write(stdout, new ListingDocument(cl.Positionals[0], Normalize(path), recursive, entries), CliJson.Context.ListingDocument);
         return CliApp.ExitOk;
     }
 

@@ -37,10 +37,10 @@ public sealed class StatCommand : ICommand
         if (cl.Has("--json"))
         {
             var entry = InodeText.Document(image, ino, path, path is null ? null : Path.GetFileName(path.TrimEnd('/')) is { Length: > 0 } n ? n : "/");
-            var doc = new StatDocument(entry, ino.IsExtended ? "extended" : "compact", ino.Layout.ToString(), ino.AllocatedBytes,
+            var doc = new StatDocument(entry, ino.IsExtended ? "extended" : "compact", CliJson.Name(ino.Layout), ino.AllocatedBytes,
                 xattrs.Select(x => new XattrDocument(ManifestEscaping.EscapeXattrName(x.Name), Convert.ToHexStringLower(x.Value), InodeText.PrintableText(x.Value))).ToArray(),
                 extents?.Select(e => InodeText.Document(e)).ToArray());
-            CliJson.Write(stdout, doc, CliJsonContext.Default.StatDocument);
+            CliJson.Write(stdout, doc, CliJson.Context.StatDocument);
             return CliApp.ExitOk;
         }
 

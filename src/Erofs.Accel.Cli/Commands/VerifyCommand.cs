@@ -49,7 +49,7 @@ public sealed class VerifyCommand : ICommand
             CliJson.Write(w, new VerifyDocument(path, r.IsClean, r.SuperblockChecksum,
                 r.Problems.Select(p => new ProblemDocument(p.Path, p.Nid is { } n ? ErofsException.FormatNid(n) : null, p.FileOffset, p.Reason)).ToArray(),
                 r.OmittedProblems, r.Notes, r.Inodes, r.Directories, r.DirectoryEntries, r.Extents, r.PclustersDecoded,
-                r.FingerprintsChecked, r.FingerprintsNotChecked), CliJsonContext.Default.VerifyDocument);
+                r.FingerprintsChecked, r.FingerprintsNotChecked), CliJson.Context.VerifyDocument);
             return;
         }
         string counts = $"{r.Inodes} inodes, {r.Directories} directories, {r.DirectoryEntries} entries, {r.Extents} extents, "

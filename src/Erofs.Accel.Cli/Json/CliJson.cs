@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -16,11 +17,18 @@ namespace Erofs.Accel.Cli.Json;
 [JsonSerializable(typeof(VerifyDocument))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
-/// <summary>Writes one document to stdout.</summary>
+/// <summary>Writes the documents: indented, with text escaped only where JSON requires it (this output is not HTML).</summary>
 public static class CliJson
 {
+    /// <summary>The context every command serializes with.</summary>
+    public static CliJsonContext Context { get; } =
+        new(new JsonSerializerOptions(CliJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     public static void Write<T>(TextWriter w, T document, JsonTypeInfo<T> type)
     {
         w.WriteLine(JsonSerializer.Serialize(document, type));
     }
+
+    /// <summary>An enum value as the documents name it ("FlatInline" is "flat_inline").</summary>
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

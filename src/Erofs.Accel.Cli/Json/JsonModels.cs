@@ -18,8 +18,8 @@ public sealed record InfoDocument(
     IReadOnlyList<string> CompatFeatures,
     IReadOnlyList<string> IncompatFeatures,
     IReadOnlyList<CompressionDocument> Compression,
-    ulong? PackedNid,
-    ulong? MetaboxNid,
+    string? PackedNid,
+    string? MetaboxNid,
     int? LongXattrPrefixes,
     IReadOnlyList<DeviceDocument> Devices,
     StatisticsDocument? Statistics);

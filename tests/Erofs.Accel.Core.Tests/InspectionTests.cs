@@ -126,3 +126,44 @@ public class InspectionTests
         Assert.Contains(report.Notes, n => n.Contains("hashing budget"));
     }
 }
+
+/// <summary>verify on damaged images: always a report (never an exception), in bounded time and allocation.</summary>
+public class VerifierFuzzTests
+{
+    public static TheoryData<string> Images => new() { "plain-4k", "chunk-blob", "lz4", "lz4hc-metabox-zD", "lzma-kitchen-sink", "zstd-48bit", "multi-alg" };
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void MutatedImagesGetAReportNotAnException(string name)
+    {
+        var seed = Assert.Single(Fuzz.SeedImage.LoadCorpus(TestCorpus.RequireDirectory(), name));
+        var rng = new Random(name.Length * 7919);
+        int opened = 0, notClean = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            var bytes = Fuzz.Mutator.Mutate(seed, rng, out var description);
+            ErofsImage image;
+            try
+            {
+                image = ErofsImage.Open(new Storage.MemorySource(bytes), seed.Devices.Select(d => (Storage.IRandomAccessSource)new Storage.MemorySource(d)).ToList(),
+                    new ErofsImageOptions { DecodedCacheBytes = 8 << 20, MetadataCacheBytes = 2 << 20 });
+            }
+            catch (ErofsException)
+            {
+                continue; // an image that does not open is verify's "image:" problem (VerifyCommandTests)
+            }
+            using (image)
+            {
+                opened++;
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                var report = ImageVerifier.Verify(image, new VerifyOptions(), deadline.Token);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated < 1L << 30, $"{description}: {allocated} bytes allocated");
+                Assert.All(report.Problems, p => Assert.DoesNotContain("reader bug", p.Reason));
+                if (!report.IsClean) notClean++;
+            }
+        }
+        Assert.True(opened > 0 && notClean > 0, $"{opened} opened, {notClean} not clean");
+    }
+}

@@ -87,6 +87,7 @@ public static class ImageVerifier
         /// <summary>Decoded length checked so far per pcluster (deduplicated pclusters are decoded once).</summary>
         private readonly Dictionary<(int, long), long> _decodedPclusters = new();
         private readonly byte[] _buffer = new byte[1 << 20];
+        private const int MaxRememberedPclusters = 1 << 20;
         private long _hashBudget = options.MaxHashedBytes;
 
         public VerificationReport Execute()
@@ -259,26 +260,8 @@ public static class ImageVerifier
 
         private void CheckData(ErofsInode inode, Func<string> path)
         {
-            var extents = Guard(path(), inode.Nid, null, () => FileExtents.Enumerate(image, inode).ToList());
-            if (extents is null) return;
-            _report.Extents += extents.Count;
-            long expected = 0;
-            foreach (var e in extents)
-            {
-                if (e.LogicalStart != expected || e.Length <= 0)
-                {
-                    Problem(path(), inode.Nid, e.LogicalStart, $"extent [{e.LogicalStart}, {e.LogicalEnd}) does not continue the file at {expected}");
-                    return;
-                }
-                expected = e.LogicalEnd;
-            }
-            if (expected != (long)inode.Size)
-            {
-                Problem(path(), inode.Nid, expected, $"extents end at {expected}, the file at {inode.Size}");
-                return;
-            }
-
             var fingerprintValue = inode.IsRegularFile ? Guard(path(), inode.Nid, null, () => image.GetContentFingerprint(inode)) : null;
+            bool hashed = false;
             if (fingerprintValue is not null)
             {
                 if (!ContentFingerprint.TryParse(fingerprintValue, out var fingerprint))
@@ -299,20 +282,49 @@ public static class ImageVerifier
                     _report.FingerprintsChecked++;
                     if (!digest.AsSpan().SequenceEqual(fingerprint.Digest))
                         Problem(path(), inode.Nid, null, $"contents do not match the sha256 fingerprint (recorded {fingerprint.DigestHex}, read {Convert.ToHexStringLower(digest)})");
-                    foreach (var e in extents) NoteDecoded(e);
-                    return;
+                    hashed = true;
                 }
             }
-            foreach (var e in extents)
+            // One pass over the extents (streamed: a hostile map can be long): each continues the file where the last
+            // ended and is read as far as it must be (already done when the file was hashed).
+            long expected = 0;
+            using (var extents = FileExtents.Enumerate(image, inode).GetEnumerator())
             {
-                cancel.ThrowIfCancellationRequested();
-                var failure = CheckExtent(inode, e);
-                if (failure is not null)
+                while (true)
                 {
-                    Problem(path(), inode.Nid, failure.Value.Offset, failure.Value.Reason);
-                    return; // one problem per inode's data: a broken map would otherwise repeat itself
+                    cancel.ThrowIfCancellationRequested();
+                    try
+                    {
+                        if (!extents.MoveNext()) break;
+                    }
+                    catch (Exception ex) when (IsReadFailure(ex))
+                    {
+                        Problem(path(), inode.Nid, expected, "cannot map the file: " + Describe(ex, inode.Nid));
+                        return;
+                    }
+                    var e = extents.Current;
+                    _report.Extents++;
+                    if (e.LogicalStart != expected || e.Length <= 0)
+                    {
+                        Problem(path(), inode.Nid, e.LogicalStart, $"extent [{e.LogicalStart}, {e.LogicalEnd}) does not continue the file at {expected}");
+                        return;
+                    }
+                    expected = e.LogicalEnd;
+                    if (hashed)
+                    {
+                        NoteDecoded(e);
+                        continue;
+                    }
+                    var failure = CheckExtent(inode, e);
+                    if (failure is not null)
+                    {
+                        Problem(path(), inode.Nid, failure.Value.Offset, failure.Value.Reason);
+                        return; // one problem per inode's data: a broken map would otherwise repeat itself
+                    }
                 }
             }
+            if (expected != (long)inode.Size)
+                Problem(path(), inode.Nid, expected, $"extents end at {expected}, the file at {inode.Size}");
         }
 
         /// <summary>Reads what an extent needs to prove it readable; returns where and why it is not.</summary>
@@ -352,7 +364,12 @@ public static class ImageVerifier
         private void NoteDecoded(in FileExtent e)
         {
             if (e.Kind != FileExtentKind.Compressed) return;
-            if (!_decodedPclusters.TryGetValue(e.StorageKey, out long done)) _report.PclustersDecoded++;
+            if (!_decodedPclusters.TryGetValue(e.StorageKey, out long done))
+            {
+                _report.PclustersDecoded++;
+                // past the limit, pclusters shared by several extents are decoded again rather than remembered
+                if (_decodedPclusters.Count >= MaxRememberedPclusters) return;
+            }
             if (e.Length > done) _decodedPclusters[e.StorageKey] = e.Length;
         }
 

@@ -26,6 +26,8 @@ cmake --build build/native -j2
 echo "== restore and build"
 dotnet restore Erofs.Accel.sln --nologo -v quiet
 dotnet build Erofs.Accel.sln -c Release --no-restore --nologo -v quiet "-clp:ErrorsOnly;NoSummary"
+echo "== packages (every packable project, and a consumer app built against the .nupkg files)"
+./scripts/pack.sh --no-build --check
 echo "== tests"
 # normal verbosity prints every skipped test with its reason (root, OpenCL absent, a real QAT/IAA device), and here
 # every passed QPL/QAT test too, so the log shows they ran

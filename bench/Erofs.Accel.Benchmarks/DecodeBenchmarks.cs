@@ -32,7 +32,7 @@ public class DecodeBenchmarks
     [
         "lz4-raw", "lz4-liblz4", "lz4-k4os",
         "deflate-raw", "deflate-libdeflate", "deflate-bcl",
-        "lzma-liblzma",
+        "lzma-liblzma", "lzma-managed",
         "zstd-libzstd", "zstd-zstdsharp",
     ];
 

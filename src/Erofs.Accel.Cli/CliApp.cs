@@ -11,7 +11,7 @@ public static class CliApp
     private static readonly ICommand[] Commands =
     {
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
-        new ManifestCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
+        new ManifestCommand(), new VerifyCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
     };
 
     // composition: accelerators that live in their own assembly become available to --accel here

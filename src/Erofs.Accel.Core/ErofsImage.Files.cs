@@ -71,6 +71,9 @@ public sealed partial class ErofsImage
         }
     }
 
+    /// <summary>Reads the raw bytes of a directory (dirent blocks) or file, for tools and tests.</summary>
+    internal int ReadRaw(ErofsInode inode, long offset, Span<byte> destination) => _data.Read(inode, offset, destination);
+
     /// <summary>Reads file bytes at <paramref name="offset"/>; returns how many (fewer only at end of file).</summary>
     public int Read(ErofsInode inode, long offset, Span<byte> destination)
     {
@@ -143,6 +146,17 @@ public sealed partial class ErofsImage
 
     /// <summary>Value of one xattr by full name, or null.</summary>
     public byte[]? GetXattr(ErofsInode inode, string name) => GetXattr(inode, Encoding.UTF8.GetBytes(name));
+
+    /// <summary>True when the image records content fingerprints (compat <c>ishare_xattrs</c>).</summary>
+    public bool HasContentFingerprints => Superblock.Has(CompatFeatures.InodeShareXattrs);
+
+    /// <summary>
+    /// The content fingerprint of a file as the image records it (the raw value of the inode-sharing xattr that
+    /// <c>mkfs.erofs --xattr-inode-digest</c> writes: "sha256:" followed by the 32-byte digest), or null when the image
+    /// or the inode has none. Equal fingerprints mean equal contents, whatever the compression of each image. The
+    /// value is the image's claim, not checked against the data.
+    /// </summary>
+    public byte[]? GetContentFingerprint(ErofsInode inode) => _xattrs.GetInodeShareValue(inode);
 
     /// <summary>
     /// Every extent of a compressed file in order (holes, stored, fragment and compressed ones), each once.

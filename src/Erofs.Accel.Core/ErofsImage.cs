@@ -27,6 +27,7 @@ public sealed partial class ErofsImage : IDisposable
     public IReadOnlyList<DeviceSlot> DeviceSlots => _context.Devices.Slots;
     public IRandomAccessSource Source => _context.Devices.Primary;
     internal DeviceSet Devices => _context.Devices;
+    internal Metadata.MetadataReader Metadata => _context.Metadata;
 
     /// <summary>The decoded-pcluster cache this image uses (its own, or the one given in the options) and its statistics.</summary>
     public DecodedPclusterCache DecodedCache => _context.DecodedCache.Shared;

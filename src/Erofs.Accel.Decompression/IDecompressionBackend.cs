@@ -18,7 +18,7 @@ public readonly record struct BackendAvailability(bool IsAvailable, string Detai
 
 /// <summary>
 /// A decoder of single pclusters. Backends only decode: they never read images, never allocate per call on the hot
-/// path beyond what their native library needs, never write outside <paramref name="destination"/>, and never run
+/// path beyond what their native library needs, never write outside the request's destination, and never run
 /// unbounded. Implementations must be safe to call from several threads at once.
 /// </summary>
 public interface IDecompressionBackend

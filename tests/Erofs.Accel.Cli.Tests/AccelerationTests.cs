@@ -24,7 +24,7 @@ public class AccelerationTests
     {
         var (exit, output, err) = CliRunner.Run("backends");
         Assert.True(exit == 0, err);
-        foreach (var name in new[] { "qpl", "qat", "opencl", "lz4-liblz4", "lz4-k4os", "deflate-libdeflate", "deflate-bcl", "lzma-liblzma", "zstd-libzstd", "zstd-zstdsharp" })
+        foreach (var name in new[] { "qpl", "qat", "opencl", "lz4-liblz4", "lz4-k4os", "deflate-libdeflate", "deflate-bcl", "lzma-liblzma", "lzma-managed", "zstd-libzstd", "zstd-zstdsharp" })
             Assert.Matches($@"(?m)^{Regex.Escape(name)}\s", output);
         Assert.Contains("windowbits <= 12", output);
         // OpenCL lives in its own assembly: the CLI registers it, so its line names a device or why there is none

@@ -23,4 +23,20 @@ public static class TreeWalker
             if (walk.Kind == TreeWalk.Step.Node)
                 yield return new TreeNode(walk.Path.ToArray(), walk.Inode, walk.Depth);
     }
+
+    /// <summary>The path of <paramref name="name"/> inside directory <paramref name="parent"/> ("/" for the root).</summary>
+    public static byte[] Join(byte[] parent, byte[] name)
+    {
+        bool root = parent.Length == 1 && parent[0] == (byte)'/';
+        var path = new byte[(root ? 1 : parent.Length + 1) + name.Length];
+        int at = 0;
+        if (!root)
+        {
+            parent.CopyTo(path, 0);
+            at = parent.Length;
+        }
+        path[at++] = (byte)'/';
+        name.CopyTo(path, at);
+        return path;
+    }
 }

@@ -11,7 +11,7 @@ public static class SoftwareBackends
 {
     /// <summary>
     /// Creates every software backend, available or not, in preference order: LZ4 (liblz4, K4os), DEFLATE (libdeflate,
-    /// BCL), MicroLZMA (liblzma), Zstandard (libzstd, ZstdSharp). Never throws when a native library is missing; such a
+    /// BCL), MicroLZMA (liblzma, managed), Zstandard (libzstd, ZstdSharp). Never throws when a native library is missing; such a
     /// backend reports itself unavailable.
     /// </summary>
     public static IReadOnlyList<SoftwareBackend> CreateAll() =>
@@ -21,6 +21,7 @@ public static class SoftwareBackends
         new LibdeflateBackend(),
         new BclDeflateBackend(),
         new LzmaNativeBackend(),
+        new LzmaManagedBackend(),
         new ZstdNativeBackend(),
         new ZstdManagedBackend(),
     ];

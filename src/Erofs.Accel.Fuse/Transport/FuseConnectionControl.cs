@@ -63,7 +63,7 @@ internal static class FuseConnectionControl
 
     /// <summary>
     /// Opens a connection's abort switch for later use (a sandboxed server can no longer open it); null when it cannot
-    /// be reached. Writing "1" to it aborts the connection as <see cref="TryAbort"/> does.
+    /// be reached. Writing "1" to it aborts the connection as <see cref="TryAbort(uint, uint)"/> does.
     /// </summary>
     public static FileStream? TryOpenAbortSwitch(uint major, uint minor)
     {

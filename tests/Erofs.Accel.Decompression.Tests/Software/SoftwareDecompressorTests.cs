@@ -20,7 +20,7 @@ public sealed class SoftwareDecompressorTests
         Assert.Equal(
             [
                 Lz4NativeBackend.BackendName, Lz4K4osBackend.BackendName, LibdeflateBackend.BackendName, BclDeflateBackend.BackendName,
-                LzmaNativeBackend.BackendName, ZstdNativeBackend.BackendName, ZstdManagedBackend.BackendName,
+                LzmaNativeBackend.BackendName, LzmaManagedBackend.BackendName, ZstdNativeBackend.BackendName, ZstdManagedBackend.BackendName,
             ],
             names);
         var lines = SoftwareBackends.Describe();

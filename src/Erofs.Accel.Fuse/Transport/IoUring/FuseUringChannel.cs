@@ -108,7 +108,7 @@ internal sealed unsafe class FuseUringChannel : IDisposable
         sqe->UserData = StopToken;
     }
 
-    /// <summary>Signals the stop event; safe from any thread, harmless after <see cref="Dispose"/>.</summary>
+    /// <summary>Signals the stop event; safe from any thread, harmless after <see cref="Dispose()"/>.</summary>
     public void RequestStop()
     {
         lock (_stopLock)

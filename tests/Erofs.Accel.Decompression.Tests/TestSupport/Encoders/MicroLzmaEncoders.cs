@@ -14,13 +14,23 @@ public static unsafe class MicroLzmaEncoders
             input => Encode(input, 6, 32 << 10, 4096), LiblzmaCompress.LibraryName);
     }
 
-    /// <summary>Encodes as much of <paramref name="input"/> as fits into <paramref name="outputLimit"/> bytes.</summary>
-    public static EncodedStream Encode(byte[] input, uint preset, int dictionarySize, int outputLimit)
+    /// <summary>
+    /// Encodes as much of <paramref name="input"/> as fits into <paramref name="outputLimit"/> bytes, with the preset's
+    /// literal context, literal position and position bits unless <paramref name="lcLpPb"/> gives them.
+    /// </summary>
+    public static EncodedStream Encode(byte[] input, uint preset, int dictionarySize, int outputLimit, (int Lc, int Lp, int Pb)? lcLpPb = null)
     {
         byte* options = stackalloc byte[256];
         new Span<byte>(options, 256).Clear();
         if (LiblzmaCompress.LzmaPreset(options, preset) != 0) throw new InvalidOperationException("lzma_lzma_preset failed");
         *(uint*)options = (uint)dictionarySize; // lzma_options_lzma.dict_size is the first field
+        if (lcLpPb is var (lc, lp, pb))
+        {
+            // then preset_dict (8), preset_dict_size (16), lc (20), lp (24), pb (28)
+            *(uint*)(options + 20) = (uint)lc;
+            *(uint*)(options + 24) = (uint)lp;
+            *(uint*)(options + 28) = (uint)pb;
+        }
 
         LiblzmaCompress.Stream stream = default;
         int init = LiblzmaCompress.MicroLzmaEncoder(&stream, options);

@@ -11,6 +11,7 @@ public static class CliApp
     {
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
         new ManifestCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
+        new ServeCommand(), new AttachCommand(), new DetachCommand(), new UmountCommand(), new ListCommand(), new StatsCommand(),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

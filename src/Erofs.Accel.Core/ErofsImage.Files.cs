@@ -120,6 +120,17 @@ public sealed partial class ErofsImage
     /// <summary>Value of one xattr by full name, or null.</summary>
     public byte[]? GetXattr(ErofsInode inode, string name) => GetXattr(inode, Encoding.UTF8.GetBytes(name));
 
+    /// <summary>True when the image records content fingerprints (compat <c>ishare_xattrs</c>).</summary>
+    public bool HasContentFingerprints => Superblock.Has(CompatFeatures.InodeShareXattrs);
+
+    /// <summary>
+    /// The content fingerprint of a file as the image records it (the raw value of the inode-sharing xattr that
+    /// <c>mkfs.erofs --xattr-inode-digest</c> writes: "sha256:" followed by the 32-byte digest), or null when the image
+    /// or the inode has none. Equal fingerprints mean equal contents, whatever the compression of each image. The
+    /// value is the image's claim, not checked against the data.
+    /// </summary>
+    public byte[]? GetContentFingerprint(ErofsInode inode) => Xattrs.GetInodeShareValue(inode);
+
     /// <summary>
     /// Every extent of a compressed file in order (holes, stored, fragment and compressed ones), each once.
     /// </summary>

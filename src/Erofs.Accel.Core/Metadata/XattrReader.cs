@@ -52,10 +52,42 @@ internal sealed class XattrReader
     }
 
     /// <summary>
+    /// Value of the inode-sharing xattr (compat ISHARE_XATTRS: the entry whose name index is the superblock's
+    /// <c>ishare_xattr_prefix_id | 0x80</c>; <c>mkfs.erofs --xattr-inode-digest</c> writes "sha256:" and the 32-byte
+    /// digest of the contents there). Null when the image has no such prefix or the inode no such entry. The entry is
+    /// hidden from <see cref="List"/> and <see cref="Get"/>, as in the kernel.
+    /// </summary>
+    public byte[]? GetInodeShareValue(ErofsInode inode)
+    {
+        if (!Sb.Has(CompatFeatures.InodeShareXattrs) || inode.Core.XattrInlineSize == 0) return null;
+        int wanted = Sb.InodeShareXattrPrefixId | XattrFormat.LongPrefixFlag;
+        byte[]? found = null;
+        WalkEntries(inode, (mbox, pos, h) =>
+        {
+            if (h.NameIndex != wanted) return false;
+            found = new byte[h.ValueSize];
+            _image.Meta.Read(mbox, pos + ErofsConstants.XattrEntryHeaderSize + h.NameLength, found, inode.Nid);
+            return true;
+        });
+        return found;
+    }
+
+    /// <summary>
     /// Visits every visible entry (inline, then shared) with its full name; stops when <paramref name="visit"/>
     /// returns true.
     /// </summary>
-    private void Walk(ErofsInode inode, Func<byte[], byte[], bool> visit, bool wantValues)
+    private void Walk(ErofsInode inode, Func<byte[], byte[], bool> visit, bool wantValues) =>
+        WalkEntries(inode, (mbox, pos, h) =>
+        {
+            var (name, value) = ReadEntry(mbox, pos, h, inode.Nid);
+            return name is not null && visit(name, value!);
+        });
+
+    /// <summary>
+    /// Visits the header of every entry (inline, then shared), hidden ones included, with where it lies; stops when
+    /// <paramref name="visit"/> returns true. Each entry is checked to fit its area before it is visited.
+    /// </summary>
+    private void WalkEntries(ErofsInode inode, Func<bool, long, XattrEntryHeader, bool> visit)
     {
         int isize = inode.Core.XattrInlineSize;
         if (isize == 0) return;
@@ -79,34 +111,38 @@ internal sealed class XattrReader
         long end = start + isize;
         while (pos < end)
         {
-            var (name, value, size) = ReadEntry(mbox, pos, end - pos, inode.Nid);
-            if (name is not null && visit(name, value!)) return;
-            pos += size;
+            var h = ReadEntryHeader(mbox, pos, end - pos, inode.Nid);
+            if (visit(mbox, pos, h)) return;
+            pos += h.TotalSize;
         }
         // shared entries
         foreach (var id in ids)
         {
             long spos = ((long)Sb.XattrBlockAddress << Sb.BlockSizeBits) + 4L * id;
-            var (name, value, _) = ReadEntry(SharedInMetabox, spos, long.MaxValue, inode.Nid);
-            if (name is not null && visit(name, value!)) return;
+            if (visit(SharedInMetabox, spos, ReadEntryHeader(SharedInMetabox, spos, long.MaxValue, inode.Nid))) return;
         }
     }
 
-    /// <summary>Reads one entry at pos; returns its full name (null when hidden or unknown), value and padded size.</summary>
-    private (byte[]? Name, byte[]? Value, int Size) ReadEntry(bool mbox, long pos, long remaining, ulong nid)
+    private XattrEntryHeader ReadEntryHeader(bool mbox, long pos, long remaining, ulong nid)
     {
         Span<byte> eh = stackalloc byte[ErofsConstants.XattrEntryHeaderSize];
         if (remaining < eh.Length) throw new ErofsCorruptImageException("xattr entry header runs past the inline area", pos, nid);
         _image.Meta.Read(mbox, pos, eh, nid);
         var h = XattrEntryHeader.Parse(eh);
         if (h.TotalSize > remaining) throw new ErofsCorruptImageException($"xattr entry of {h.TotalSize} bytes runs past the inline area", pos, nid);
+        return h;
+    }
+
+    /// <summary>Reads the entry whose header is at pos; returns its full name (null when hidden or unknown) and value.</summary>
+    private (byte[]? Name, byte[]? Value) ReadEntry(bool mbox, long pos, in XattrEntryHeader h, ulong nid)
+    {
         var suffix = new byte[h.NameLength];
         _image.Meta.Read(mbox, pos + 4, suffix, nid);
         byte[]? fullName = FullName(h, suffix, pos, nid);
-        if (fullName is null) return (null, null, h.TotalSize);
+        if (fullName is null) return (null, null);
         var value = new byte[h.ValueSize];
         _image.Meta.Read(mbox, pos + 4 + h.NameLength, value, nid);
-        return (fullName, value, h.TotalSize);
+        return (fullName, value);
     }
 
     private byte[]? FullName(in XattrEntryHeader h, byte[] suffix, long pos, ulong nid)

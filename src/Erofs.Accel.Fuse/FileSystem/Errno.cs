@@ -33,4 +33,5 @@ public enum Errno
     EOVERFLOW = 75,
     EOPNOTSUPP = 95,
     ENOTCONN = 107,
+    ESTALE = 116,
 }

@@ -27,6 +27,14 @@ public static class TestCorpus
 
     public static string ImagePath(string name) => Path.Combine(RequireDirectory(), name + ".erofs");
 
+    /// <summary>The two fingerprinted images of one tree (../shared/corpus-sharing); skips the calling test when absent.</summary>
+    public static string RequireSharingDirectory()
+    {
+        var dir = Path.GetFullPath(Path.Combine(RequireDirectory(), "..", "corpus-sharing"));
+        if (!System.IO.Directory.Exists(dir)) Assert.Skip($"{dir} not found (the fingerprinted images of the shared corpus)");
+        return dir;
+    }
+
     public static string ManifestPath(string name) => Path.Combine(RequireDirectory(), name + ".manifest");
 
     /// <summary>Extra device files of a corpus image (NAME.blob / NAME.tar), in device-table order.</summary>

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Erofs.Accel.Interop;
 
-/// <summary>statx(2): file status with one layout on every architecture (struct stat differs between them).</summary>
+/// <summary>statx(2): file status with one layout on every architecture (struct stat differs between them); statfs(2).</summary>
 internal static unsafe partial class Libc
 {
     public const int ENOTCONN = 107;
@@ -35,4 +35,12 @@ internal static unsafe partial class Libc
         status = s;
         return result == 0 ? 0 : LastErrno;
     }
+
+    /// <summary>Room for struct statfs (120 bytes on x86_64 and aarch64).</summary>
+    public const int StatFsBufferSize = 256;
+
+    /// <summary>statfs(2): on FUSE it always reaches the server (never answered from a cache), so it tells a live
+    /// mount from one whose server is gone (ENOTCONN).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatFs(string path, byte* buffer);
 }

@@ -25,7 +25,6 @@ public static class FileUsers
         {
             if (found.Count >= limit) break;
             int pid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
-            if (pid == Environment.ProcessId) continue;
             string command = ReadCommand(dir);
             foreach (var link in Links(dir))
             {

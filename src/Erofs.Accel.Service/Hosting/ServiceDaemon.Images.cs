@@ -82,8 +82,8 @@ public sealed partial class ServiceDaemon
                     name = UniqueName(ImageName.FromPath(imagePath));
                 }
             }
-            StaleMounts.TryClean(mountPoint, _logger);
             var image = OpenImage(imagePath, Devices(request), name, ServeKind.Mount, "default");
+            StaleMounts.TryClean(mountPoint, _logger);
             FuseServer server;
             try
             {

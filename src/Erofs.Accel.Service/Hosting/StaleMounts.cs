@@ -11,6 +11,8 @@ namespace Erofs.Accel.Service.Hosting;
 /// </summary>
 public static class StaleMounts
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>True when <paramref name="path"/> is a FUSE mount point whose server no longer answers.</summary>
     public static bool IsStale(string path)
     {
@@ -26,7 +28,16 @@ public static class StaleMounts
             return false;
         }
         if (entry is null || !entry.FileSystemType.StartsWith("fuse", StringComparison.Ordinal)) return false;
-        return Libc.TryGetFileStatus(full, out _) == Libc.ENOTCONN;
+        // a server that is alive but does not answer in time is left alone
+        var probe = Task.Run(() => StatFsError(full));
+        return probe.Wait(ProbeTimeout) && probe.Result == Libc.ENOTCONN;
+    }
+
+    /// <summary>statfs(2) of a path: it always reaches a FUSE server (stat may be answered from the kernel's cache).</summary>
+    private static unsafe int StatFsError(string path)
+    {
+        var buffer = stackalloc byte[Libc.StatFsBufferSize];
+        return Libc.StatFs(path, buffer) == 0 ? 0 : Libc.LastErrno;
     }
 
     /// <summary>Detaches <paramref name="path"/> if it is a stale FUSE mount; true when it did.</summary>

@@ -262,6 +262,8 @@ public sealed partial class ServiceDaemon
             {
                 MountPoint = root,
                 Source = "erofs-accel-namespace",
+                // the namespace is for every user of the host (containers run as many users); permissions still apply
+                AllowOther = true,
                 MaxWorkers = _options.MaxNamespaceWorkers,
                 Logger = _logger,
             });

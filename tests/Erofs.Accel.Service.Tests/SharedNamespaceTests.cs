@@ -161,8 +161,20 @@ public class SharedNamespaceTests
         var refused = daemon.Attach(truncated, "short");
         Assert.False(refused.Ok);
         Assert.Contains(truncated, refused.Error);
+        // detaching frees the image: nothing of the daemon holds it any more
+        var freed = WeakReferenceTo(daemon, "bad");
         Assert.True(daemon.Call(new ControlRequest { Op = ControlOperations.Detach, Name = "bad" }).Ok);
+        Assert.True(Native.WaitUntil(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !freed.IsAlive;
+        }, TimeSpan.FromSeconds(10)), "the detached image is still referenced");
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WeakReferenceTo(TestDaemon daemon, string name) =>
+        new(daemon.Daemon.Namespace.Images.Single(i => i.Name == name).Image);
 
     internal readonly record struct FileStat(ulong Inode, long Size, bool IsRegular);
 

@@ -146,6 +146,17 @@ public class DaemonProcessTests
             }
         }
         Assert.Equal(CorpusManifests.Expected("tar-index"), CorpusManifests.ManifestOf(mountPoints[2]));
+
+        // erofs-accel mount goes through the daemon when one runs
+        var viaCli = Path.Combine(serve.Folder, "mnt-cli");
+        Directory.CreateDirectory(viaCli);
+        var mount = serve.Run("mount", TestCorpus.ImagePath("lz4hc-fragments"), viaCli);
+        Assert.True(mount.Exit == 0, mount.Err);
+        Assert.Contains($"(daemon pid {serve.Process.Id})", mount.Out);
+        Assert.Contains(" " + viaCli + " ", serve.Run("list").Out);
+        Assert.True(File.Exists(Path.Combine(viaCli, "text", "doc001.txt")));
+        Assert.Equal(0, serve.Run("umount", viaCli).Exit);
+        Assert.DoesNotContain(viaCli, Native.MountsUnder(serve.Folder));
         Assert.Equal(0, serve.Run("attach", TestCorpus.ImagePath("lz4")).Exit);
         Assert.Equal(File.ReadAllBytes(Path.Combine(mountPoints[0], "text", "doc001.txt")), File.ReadAllBytes(Path.Combine(serve.Root, "lz4", "text", "doc001.txt")));
 

@@ -150,17 +150,28 @@ public class SharedNamespaceTests
         Assert.Equal(
             File.ReadAllBytes(Path.Combine(daemon.Root!, "bad", "text", "doc001.txt")),
             File.ReadAllBytes(Path.Combine(daemon.Root!, "good", "text", "doc001.txt")));
-        Assert.Equal(CorpusManifests.Expected("zstd"), CorpusManifests.ManifestOf(Path.Combine(daemon.Root!, "good")));
         var stats = daemon.Call(new ControlRequest { Op = ControlOperations.Stats }).Stats!;
         Assert.True(stats.Images.Single(i => i.Name == "bad").Errors > 0);
         Assert.Equal(0, stats.Images.Single(i => i.Name == "good").Errors);
 
-        // a truncated image cannot be attached at all, with a reason that names it
+        // a truncated image: its metadata still there, it attaches and fails on the file whose data is gone
+        var original = File.ReadAllBytes(TestCorpus.ImagePath("lz4"));
+        long dataStart;
+        using (var image = Core.ErofsImage.Open(TestCorpus.ImagePath("lz4")))
+            dataStart = image.EnumerateExtents(image.Resolve("/large/large-text.log")).First(x => x.Kind == Core.Data.ExtentKind.Compressed).PhysicalAddress;
         var truncated = Path.Combine(daemon.Folder, "truncated.erofs");
-        File.WriteAllBytes(truncated, bytes.AsSpan(0, 1000).ToArray());
-        var refused = daemon.Attach(truncated, "short");
+        File.WriteAllBytes(truncated, original.AsSpan(0, (int)dataStart + 100).ToArray());
+        Assert.True(daemon.Attach(truncated, "cut").Ok);
+        Assert.ThrowsAny<IOException>(() => File.ReadAllBytes(Path.Combine(daemon.Root!, "cut", "large", "large-text.log")));
+        Assert.Contains(daemon.Log.Lines, l => l.Contains("image cut (" + truncated + ")") && l.Contains("truncated?"));
+        Assert.Equal(CorpusManifests.Expected("zstd"), CorpusManifests.ManifestOf(Path.Combine(daemon.Root!, "good")));
+
+        // one cut inside its metadata cannot be attached at all, with a reason that names it
+        var stub = Path.Combine(daemon.Folder, "stub.erofs");
+        File.WriteAllBytes(stub, original.AsSpan(0, 1000).ToArray());
+        var refused = daemon.Attach(stub, "short");
         Assert.False(refused.Ok);
-        Assert.Contains(truncated, refused.Error);
+        Assert.Contains(stub, refused.Error);
         // detaching frees the image: nothing of the daemon holds it any more
         var freed = WeakReferenceTo(daemon, "bad");
         Assert.True(daemon.Call(new ControlRequest { Op = ControlOperations.Detach, Name = "bad" }).Ok);

@@ -15,17 +15,18 @@ public sealed class MountCommand : ICommand
     private const string ReadyLine = "EROFS-ACCEL-READY";
 
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [-v] [--standalone] [--socket PATH]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
-            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready" }));
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", DaemonConnection.SocketOption }),
+            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", DaemonMount.StandaloneFlag }));
         cl.ExpectPositionals(2, 2, Usage);
         int maxWorkers = cl.LastInt("--max-workers", 1, 256) ?? 16;
         ImageArguments.Policy(cl); // refuse a bad --accel before anything starts
-        if (!cl.Has("--foreground")) return RunInBackground(args, stdout, stderr);
+        if (DaemonMount.TryMount(args, cl.Positionals[0], cl.Positionals[1], cl.All("--device"), cl, stdout) is { } viaDaemon) return viaDaemon;
+        if (!cl.Has("--foreground")) return RunInBackground(args.Where(a => a != DaemonMount.StandaloneFlag).ToArray(), stdout, stderr);
 
         var logger = new LineLogger(stderr, cl.Has("-v") || cl.Has("--verbose") ? LogLevel.Information : LogLevel.Warning);
         var log = cl.Last("--log");
@@ -109,7 +110,7 @@ public sealed class MountCommand : ICommand
 
     private static string FindMountPoint(string[] args)
     {
-        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers" }),
+        var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", DaemonConnection.SocketOption }),
             ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready" }));
         return cl.Positionals[1];
     }

@@ -3,7 +3,7 @@
 # Idempotent: asks apt only for packages that are missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 runtime=(libdeflate0 liblzma5 libzstd1 liblz4-1 fuse3)
-testing=(python3 attr cmake gcc make pocl-opencl-icd ocl-icd-libopencl1 clinfo erofs-utils squashfs-tools squashfuse fio bc)
+testing=(python3 attr acl cmake gcc make pocl-opencl-icd ocl-icd-libopencl1 clinfo erofs-utils squashfs-tools squashfuse fio bc)
 want=("${runtime[@]}")
 [ "${1:-}" = "--test" ] && want+=("${testing[@]}")
 missing=()

@@ -101,14 +101,40 @@ public sealed partial class ErofsImage
     /// <summary>Reads the raw bytes of a directory (dirent blocks), for tools and tests.</summary>
     internal int ReadRaw(ErofsInode inode, long offset, Span<byte> destination) => _data.Read(inode, offset, destination);
 
-    /// <summary>Target of a symlink (raw bytes).</summary>
+    /// <summary>
+    /// Longest symlink target the kernel's readlink returns for a target stored outside the inode's block: one page
+    /// less the terminating NUL (page_get_link). 4095 bytes with 4 KiB pages.
+    /// </summary>
+    public static int MaxPagedSymlinkTarget { get; } = Math.Max(Environment.SystemPageSize, 4096) - 1;
+
+    /// <summary>
+    /// Target of a symlink (raw bytes) exactly as the kernel's readlink(2) returns it, so ls, manifest, extract and the
+    /// mount agree with a kernel mount of the image. A target stored inline in the inode's block (a "fast symlink",
+    /// erofs_fill_symlink) is its whole <see cref="ErofsInode.Size"/>; any other is read from its first page and cut
+    /// to <see cref="MaxPagedSymlinkTarget"/> bytes, whatever size the inode claims (so a hostile 1 GiB target costs
+    /// one page). Either way the target ends at its first NUL byte, as the kernel's C string does.
+    /// </summary>
     public byte[] ReadLink(ErofsInode inode)
     {
         if (!inode.IsSymlink) throw new ErofsNotFoundException("not a symbolic link", ErofsErrorKind.NotASymlink, inode.Nid);
-        if (inode.Size > 65536) throw new ErofsCorruptImageException($"symlink target of {inode.Size} bytes is too long", null, inode.Nid);
-        var buf = new byte[inode.Size];
+        int length = IsFastSymlink(inode) ? (int)inode.Size : (int)Math.Min(inode.Size, (ulong)MaxPagedSymlinkTarget);
+        var buf = new byte[length];
         if (_data.Read(inode, 0, buf) != buf.Length) throw new ErofsCorruptImageException("symlink target truncated", null, inode.Nid);
-        return buf;
+        int nul = Array.IndexOf(buf, (byte)0);
+        return nul < 0 ? buf : buf[..nul];
+    }
+
+    /// <summary>
+    /// Whether the kernel keeps this symlink's target from the inode block itself: an inline layout whose target ends
+    /// inside the block where the inode core ends (an extended core may spill into the next block).
+    /// </summary>
+    private static bool IsFastSymlink(ErofsInode inode)
+    {
+        if (inode.Layout != DataLayout.FlatInline || inode.Size > int.MaxValue) return false;
+        long blockSize = 1L << inode.BlockBits;
+        long afterCore = inode.Position % blockSize + inode.Core.CoreSize;
+        if (afterCore > blockSize) afterCore -= blockSize;
+        return afterCore + inode.Core.XattrInlineSize + (long)inode.Size <= blockSize;
     }
 
     /// <summary>All xattrs a listxattr would show (inline then shared), with values.</summary>

@@ -1,4 +1,5 @@
 using Erofs.Accel.Core;
+using Erofs.Accel.Core.Metadata;
 using Erofs.Accel.Format;
 using Erofs.Accel.Fuse;
 
@@ -12,6 +13,8 @@ namespace Erofs.Accel.Mount;
 /// </summary>
 public sealed class ErofsFileSystem : IReadOnlyFileSystem
 {
+    private static ReadOnlySpan<byte> TrustedPrefix => "trusted."u8;
+
     private readonly ErofsImage _image;
 
     public ErofsFileSystem(ErofsImage image) => _image = image;
@@ -85,14 +88,27 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
-    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    /// <summary>
+    /// Lists what the kernel's EROFS lists to the same caller (erofs_listxattr): trusted.* only to a caller with
+    /// CAP_SYS_ADMIN, everything else (user.*, security.*, the POSIX ACLs) to anyone. Reading a hidden name is refused
+    /// by the VFS before it reaches us, as on the kernel's mount.
+    /// </summary>
+    public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         var xattrs = _image.ListXattrs(Inode(inode));
+        bool? privileged = null;
+        var visible = new List<Xattr>(xattrs.Count);
+        foreach (var x in xattrs)
+        {
+            if (x.Name.AsSpan().StartsWith(TrustedPrefix) && !(privileged ??= caller.HasCapability(RequestCaller.SystemAdministratorCapability)))
+                continue;
+            visible.Add(x);
+        }
         length = 0;
-        foreach (var x in xattrs) length += x.Name.Length + 1;
+        foreach (var x in visible) length += x.Name.Length + 1;
         if (length > destination.Length) return Errno.Success;
         int at = 0;
-        foreach (var x in xattrs)
+        foreach (var x in visible)
         {
             x.Name.CopyTo(destination[at..]);
             at += x.Name.Length;

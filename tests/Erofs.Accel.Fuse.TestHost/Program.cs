@@ -2,11 +2,12 @@ using Erofs.Accel.Fuse;
 using Erofs.Accel.Fuse.TestHost;
 using Microsoft.Extensions.Logging;
 
-// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private]
+// Usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private] [--sandbox]
 // Mounts the synthetic filesystem, prints "READY" once INIT is answered, serves until unmounted or SIGTERM/SIGINT.
+// With --sandbox the server gives up its privileges first, then prints "PROBE call result" for calls it must not make.
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private]");
+    Console.Error.WriteLine("usage: Erofs.Accel.Fuse.TestHost MOUNTPOINT [--method kernel|fusermount] [--files N] [--record DIR] [--private] [--sandbox]");
     return 2;
 }
 
@@ -14,6 +15,7 @@ var method = FuseMountMethod.Automatic;
 var fileCount = 120;
 string? recordDirectory = null;
 var allowOther = true;
+var sandbox = false;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,6 +32,9 @@ for (var i = 1; i < args.Length; i++)
             break;
         case "--private":
             allowOther = false;
+            break;
+        case "--sandbox":
+            sandbox = true;
             break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -48,11 +53,13 @@ try
         AllowOther = allowOther,
         Logger = new StderrLogger(LogLevel.Information),
         Tap = recordDirectory is null ? null : new MessageRecorder(recordDirectory),
+        Sandbox = sandbox ? new SandboxSettings() : null,
     };
     using var server = FuseServer.Mount(fileSystem, options);
     var code = server.Run(onReady: () =>
     {
         Console.Out.WriteLine("READY " + server.MountPoint);
+        if (sandbox) SandboxProbe.Run(server.MountPoint, Console.Out);
         Console.Out.Flush();
     });
     Console.Error.WriteLine($"served {server.RequestCount} requests, peak {server.PeakWorkerCount} workers; exit {code}");

@@ -230,8 +230,12 @@ public sealed class SyntheticFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
-    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    /// <summary>The caller of the latest LISTXATTR, as the server passed it.</summary>
+    public RequestCaller LastListCaller { get; private set; }
+
+    public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
+        LastListCaller = caller;
         length = 0;
         if (!_nodes.TryGetValue(inode, out var node)) return Errno.ENOENT;
         var list = new List<byte>();

@@ -15,13 +15,13 @@ public sealed class MountCommand : ICommand
     private const string ReadyLine = "EROFS-ACCEL-READY";
 
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [-v] [--standalone] [--socket PATH]";
+    public string Usage => "mount IMAGE MOUNTPOINT [--device FILE]... [--accel POLICY] [--foreground] [--log FILE] [--max-workers N] [--no-sandbox] [-v] [--standalone] [--socket PATH]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", DaemonConnection.SocketOption }),
-            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", DaemonMount.StandaloneFlag }));
+            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", "--no-sandbox", DaemonMount.StandaloneFlag }));
         cl.ExpectPositionals(2, 2, Usage);
         int maxWorkers = cl.LastInt("--max-workers", 1, 256) ?? 16;
         ImageArguments.Policy(cl); // refuse a bad --accel before anything starts
@@ -36,6 +36,10 @@ public sealed class MountCommand : ICommand
         session.VerboseOutput = stderr;
         // a corrupt image fails here, before anything is mounted
         _ = session.Image.ListDirectory(session.Image.Root).Take(2).ToList();
+        // a stop asked for between the mount and Run (which then takes signals over) unmounts instead of killing us
+        using var stopEarly = new CancellationTokenSource();
+        using var earlyTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stopEarly.Cancel(); });
+        using var earlyInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stopEarly.Cancel(); });
         FuseServer server;
         try
         {
@@ -45,6 +49,8 @@ public sealed class MountCommand : ICommand
                 Source = Path.GetFullPath(image),
                 MaxWorkers = maxWorkers,
                 Logger = logger,
+                // once mounted, the server that decodes the image gives up root, capabilities and most system calls
+                Sandbox = cl.Has("--no-sandbox") ? null : new SandboxSettings(),
             });
         }
         catch (FuseMountException e)
@@ -53,6 +59,8 @@ public sealed class MountCommand : ICommand
         }
         using (server)
         {
+            // opened before the sandbox takes the right to open it away
+            var logFile = cl.Has("--notify-ready") && log is not null ? OpenLog(log) : null;
             int code = server.Run(onReady: () =>
             {
                 if (cl.Has("--notify-ready"))
@@ -60,11 +68,11 @@ public sealed class MountCommand : ICommand
                     stdout.WriteLine(ReadyLine);
                     stdout.Flush();
                     // the parent stops listening once it has read the line
-                    logger.Redirect(log is null ? TextWriter.Null : OpenLog(log));
+                    logger.Redirect(logFile ?? TextWriter.Null);
                     session.VerboseOutput = null;
                 }
                 else stderr.WriteLine($"erofs-accel: mounted {image} on {server.MountPoint} ({server.Method}); stop with umount or Ctrl-C");
-            });
+            }, stopEarly.Token);
             if (code != 0) stderr.WriteLine($"erofs-accel mount: the FUSE session ended with an error (see the log)");
             return code == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
         }
@@ -111,7 +119,7 @@ public sealed class MountCommand : ICommand
     private static string FindMountPoint(string[] args)
     {
         var cl = CommandLine.Parse(args, ImageArguments.ValueOptions.Concat(new[] { "--log", "--max-workers", DaemonConnection.SocketOption }),
-            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready" }));
+            ImageArguments.FlagOptions.Concat(new[] { "--foreground", "--notify-ready", "--no-sandbox" }));
         return cl.Positionals[1];
     }
 }

@@ -44,10 +44,12 @@ public interface IReadOnlyFileSystem
     Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length);
 
     /// <summary>
-    /// Names of all extended attributes, each followed by a NUL byte. Sets <paramref name="length"/> to the full list
-    /// length and copies the list into <paramref name="destination"/> when it fits.
+    /// Names of the extended attributes <paramref name="caller"/> may see, each followed by a NUL byte (the kernel, for
+    /// one, lists trusted.* only to callers with CAP_SYS_ADMIN: see <see cref="RequestCaller.HasCapability"/>). Sets
+    /// <paramref name="length"/> to the full list length and copies the list into <paramref name="destination"/> when
+    /// it fits.
     /// </summary>
-    Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length);
+    Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length);
 
     /// <summary>Totals for statfs(2).</summary>
     FileSystemStatistics GetStatistics();

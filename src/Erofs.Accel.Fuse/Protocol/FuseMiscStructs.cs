@@ -83,3 +83,18 @@ internal struct FuseInterruptIn
     public const int Size = 8;
     public ulong Unique;
 }
+
+/// <summary>
+/// struct fuse_notify_inval_inode_out (24 bytes): sent unasked (unique 0, error = FUSE_NOTIFY_INVAL_INODE) to make the
+/// kernel drop its cached attributes of <see cref="NodeId"/> (and page cache from <see cref="Offset"/> when it is not -1).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FuseNotifyInvalInodeOut
+{
+    public const int Size = 24;
+    /// <summary>The notify code that goes in fuse_out_header.error.</summary>
+    public const int NotifyCode = 2;
+    public ulong NodeId;
+    public long Offset;
+    public long Length;
+}

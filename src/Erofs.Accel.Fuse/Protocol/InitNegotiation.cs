@@ -7,6 +7,7 @@ internal readonly record struct InitSettings(
     bool ReadDirPlus,
     bool ReadDirPlusAuto,
     bool ZeroMessageOpen,
+    bool PosixAcl,
     ushort MaxBackground,
     int PageSize);
 
@@ -65,6 +66,9 @@ internal static class InitNegotiation
             if (settings.ReadDirPlusAuto) wanted |= FuseInitFlags.ReadDirPlusAuto;
         }
         if (settings.ZeroMessageOpen) wanted |= FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport;
+        // the kernel then checks POSIX ACLs itself (with default_permissions), reading system.posix_acl_access and
+        // system.posix_acl_default through GETXATTR
+        if (settings.PosixAcl) wanted |= FuseInitFlags.PosixAcl;
         if ((offered & FuseInitFlags.InitExtended) != 0) wanted |= FuseInitFlags.InitExtended;
         var agreed = offered & wanted;
 

@@ -20,6 +20,7 @@ public sealed partial class FuseServer
             options.ReadDirPlus,
             options.ReadDirPlusAuto,
             options.ZeroMessageOpen,
+            options.PosixAcl,
             (ushort)Math.Clamp(options.MaxBackgroundRequests, 1, ushort.MaxValue),
             Environment.SystemPageSize);
     }

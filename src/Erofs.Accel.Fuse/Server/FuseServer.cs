@@ -26,6 +26,7 @@ public sealed partial class FuseServer : IDisposable
     private readonly object _unmountLock = new();
     private readonly uint _deviceMajor;
     private readonly uint _deviceMinor;
+    private FileStream? _abortSwitch;
     private bool _unmounted;
     private bool _disposed;
 
@@ -99,9 +100,12 @@ public sealed partial class FuseServer : IDisposable
         if (options.MaxReadBytes < 4096 || options.MaxReadBytes > 16 << 20)
             throw new ArgumentOutOfRangeException(nameof(options), "MaxReadBytes must be between 4 KiB and 16 MiB");
 
+        if (options.Sandbox is not null && options.MountMethod == FuseMountMethod.Kernel)
+            throw new ArgumentException("a sandboxed server cannot unmount a mount(2) mount: use the fusermount3 method", nameof(options));
+
         var mountPoint = ValidateMountPoint(options.MountPoint);
         var method = options.MountMethod == FuseMountMethod.Automatic
-            ? (Libc.GetEffectiveUserId() == 0 ? FuseMountMethod.Kernel : FuseMountMethod.Fusermount)
+            ? (Libc.GetEffectiveUserId() == 0 && options.Sandbox is null ? FuseMountMethod.Kernel : FuseMountMethod.Fusermount)
             : options.MountMethod;
         var parameters = new MountParameters(
             mountPoint, options.Source, options.Subtype, options.AllowOther, options.MaxReadBytes, Libc.GetUserId(), Libc.GetGroupId());
@@ -163,6 +167,7 @@ public sealed partial class FuseServer : IDisposable
             _logger.LogError(e, "FUSE: unmount during dispose failed");
         }
         _device.Dispose();
+        _abortSwitch?.Dispose();
         if (_helper is not null)
         {
             _helper.ControlSocket.Dispose();
@@ -170,8 +175,9 @@ public sealed partial class FuseServer : IDisposable
             {
                 if (!_helper.Helper.WaitForExit(5000)) _helper.Helper.Kill();
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
+                // already gone, or (sandboxed) no longer ours to signal
             }
             _helper.Helper.Dispose();
         }

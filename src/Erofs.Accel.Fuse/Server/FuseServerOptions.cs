@@ -50,6 +50,20 @@ public sealed class FuseServerOptions
     /// <summary>Answer OPEN/OPENDIR with ENOSYS when the kernel supports it, so it stops sending them.</summary>
     public bool ZeroMessageOpen { get; init; } = true;
 
+    /// <summary>
+    /// Let the kernel enforce POSIX ACLs (FUSE_POSIX_ACL): with default_permissions it checks the ACL it reads through
+    /// GETXATTR of system.posix_acl_access (and system.posix_acl_default), so the filesystem must answer those names
+    /// with values in the POSIX ACL xattr format, or ENODATA. Off: only the mode bits are checked.
+    /// </summary>
+    public bool PosixAcl { get; init; } = true;
+
+    /// <summary>
+    /// Give up privileges once the mount serves (null: keep them): see <see cref="SandboxSettings"/>. The server then
+    /// cannot unmount by itself, so it mounts through fusermount3 even as root and unmounts by closing the socket of
+    /// that helper, whose auto_unmount detaches the mount; <see cref="FuseMountMethod.Kernel"/> is refused with it.
+    /// </summary>
+    public SandboxSettings? Sandbox { get; init; }
+
     /// <summary>How to mount: mount(2) as root, fusermount3 otherwise (or forced either way).</summary>
     public FuseMountMethod MountMethod { get; init; } = FuseMountMethod.Automatic;
 

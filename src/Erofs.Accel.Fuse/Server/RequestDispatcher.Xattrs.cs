@@ -22,7 +22,8 @@ internal sealed partial class RequestDispatcher
         if (!request.TryReadStruct<FuseGetXattrIn>(out var query)) return Errno.EINVAL;
         if (!TryGetInode(request, out var inode)) return Errno.ENOENT;
         var room = SizedRoom(reply, query.Length);
-        var errno = _fileSystem.ListExtendedAttributes(inode, reply.GetFreeSpan()[..room], out var length);
+        var caller = new RequestCaller(request.Header.UserId, request.Header.GroupId, request.Header.ProcessId);
+        var errno = _fileSystem.ListExtendedAttributes(inode, caller, reply.GetFreeSpan()[..room], out var length);
         return FinishSized(reply, query.Length, room, errno, length);
     }
 

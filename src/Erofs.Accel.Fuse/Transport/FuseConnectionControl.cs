@@ -61,6 +61,38 @@ internal static class FuseConnectionControl
         }
     }
 
+    /// <summary>
+    /// Opens a connection's abort switch for later use (a sandboxed server can no longer open it); null when it cannot
+    /// be reached. Writing "1" to it aborts the connection as <see cref="TryAbort"/> does.
+    /// </summary>
+    public static FileStream? TryOpenAbortSwitch(uint major, uint minor)
+    {
+        if (!EnsureControlFileSystem()) return null;
+        try
+        {
+            return new FileStream(Path.Combine(ControlDirectory, ConnectionName(major, minor), "abort"), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Aborts through a switch opened by <see cref="TryOpenAbortSwitch"/>; false if the write failed.</summary>
+    public static bool TryAbort(FileStream abortSwitch)
+    {
+        try
+        {
+            abortSwitch.Write("1"u8);
+            abortSwitch.Flush();
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private static bool EnsureControlFileSystem()
     {
         if (!Directory.Exists(ControlDirectory)) return false;

@@ -126,12 +126,12 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
-    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         Counters.Request();
         try
         {
-            return _inner.ListExtendedAttributes(inode, destination, out length);
+            return _inner.ListExtendedAttributes(inode, caller, destination, out length);
         }
         catch (Exception e) when (e is not FileSystemErrorException)
         {

@@ -220,14 +220,14 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
-    public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length)
+    public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         length = 0;
         if (inode == NamespaceInode.Root) return Errno.Success;
         if (!TryPickImage(inode, out var image, out var nid)) return Errno.ESTALE;
         try
         {
-            return image.FileSystem.ListExtendedAttributes(nid, destination, out length);
+            return image.FileSystem.ListExtendedAttributes(nid, caller, destination, out length);
         }
         finally
         {

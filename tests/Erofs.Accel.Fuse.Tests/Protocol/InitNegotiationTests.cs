@@ -26,7 +26,7 @@ public sealed class InitNegotiationTests
         var agreed = (FuseInitFlags)reply.Flags | (FuseInitFlags)((ulong)reply.Flags2 << 32);
         var expected = FuseInitFlags.AsyncRead | FuseInitFlags.ParallelDirOps | FuseInitFlags.DoReadDirPlus
             | FuseInitFlags.ReadDirPlusAuto | FuseInitFlags.CacheSymlinks | FuseInitFlags.MaxPages
-            | FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport | FuseInitFlags.InitExtended;
+            | FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport | FuseInitFlags.PosixAcl | FuseInitFlags.InitExtended;
         Assert.Equal(expected, agreed);
         Assert.Equal(expected, session!.Flags);
         Assert.Equal(0u, reply.Flags2);
@@ -35,7 +35,7 @@ public sealed class InitNegotiationTests
         // nothing that would change the filesystem or need unimplemented machinery
         Assert.Equal(FuseInitFlags.None, agreed & (FuseInitFlags.WritebackCache | FuseInitFlags.PosixLocks | FuseInitFlags.FlockLocks
             | FuseInitFlags.SpliceRead | FuseInitFlags.SpliceWrite | FuseInitFlags.SpliceMove | FuseInitFlags.AutoInvalData
-            | FuseInitFlags.ExportSupport | FuseInitFlags.PosixAcl | FuseInitFlags.SecurityContext));
+            | FuseInitFlags.ExportSupport | FuseInitFlags.SecurityContext));
     }
 
     [Fact]
@@ -77,11 +77,13 @@ public sealed class InitNegotiationTests
             MountPoint = "/unused",
             ReadDirPlus = false,
             ZeroMessageOpen = false,
+            PosixAcl = false,
         });
         var init = new FuseInitIn { Major = 7, Minor = 45, Flags = DispatcherHarness.KernelFlags, Flags2 = DispatcherHarness.KernelFlags2 };
         InitNegotiation.Negotiate(init, settings, out var reply, out _);
         var agreed = (FuseInitFlags)reply.Flags;
-        Assert.Equal(FuseInitFlags.None, agreed & (FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto | FuseInitFlags.NoOpenSupport | FuseInitFlags.NoOpenDirSupport));
+        Assert.Equal(FuseInitFlags.None, agreed & (FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto | FuseInitFlags.NoOpenSupport
+            | FuseInitFlags.NoOpenDirSupport | FuseInitFlags.PosixAcl));
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public sealed class StructLayoutTests
     {
         Assert.Equal(40, Marshal.SizeOf<FuseInHeader>());
         Assert.Equal(16, Marshal.SizeOf<FuseOutHeader>());
+        Assert.Equal(FuseNotifyInvalInodeOut.Size, Marshal.SizeOf<FuseNotifyInvalInodeOut>());
         Assert.Equal(88, Marshal.SizeOf<FuseAttr>());
         Assert.Equal(128, Marshal.SizeOf<FuseEntryOut>());
         Assert.Equal(104, Marshal.SizeOf<FuseAttrOut>());

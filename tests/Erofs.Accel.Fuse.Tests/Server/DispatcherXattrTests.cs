@@ -55,4 +55,18 @@ public sealed class DispatcherXattrTests
         var none = harness.Call(FuseOpcode.ListXattr, harness.NodeIdOf("files/f0001.bin"), new FuseGetXattrIn { Length = 0 });
         Assert.Equal(0u, none.Read<FuseGetXattrOut>().Length);
     }
+
+    [Fact]
+    public void ListingTellsTheFileSystemWhoAsked()
+    {
+        using var harness = new DispatcherHarness(fileSystem: TestHost.SyntheticFileSystem.CreateDefault(4, 10));
+        var file = harness.NodeIdOf("files/f0001.bin");
+        var message = FuseMessages.Request(FuseOpcode.ListXattr, harness.NextUnique(), file, new FuseGetXattrIn { Length = 0 });
+        // the header as the kernel fills it: fsuid, fsgid and the caller's thread id
+        BitConverter.TryWriteBytes(message.AsSpan(24), 65534u);
+        BitConverter.TryWriteBytes(message.AsSpan(28), 100u);
+        BitConverter.TryWriteBytes(message.AsSpan(32), 31337u);
+        Assert.Equal(0, harness.Call(message).Error);
+        Assert.Equal(new RequestCaller(65534, 100, 31337), harness.FileSystem.LastListCaller);
+    }
 }

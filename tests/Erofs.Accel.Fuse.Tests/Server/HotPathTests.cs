@@ -79,7 +79,7 @@ public sealed class HotPathTests
         public Errno ReadLink(ulong inode, Span<byte> destination, out int length) => throw new NotSupportedException();
         public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing) => throw new NotSupportedException();
         public Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length) => throw new NotSupportedException();
-        public Errno ListExtendedAttributes(ulong inode, Span<byte> destination, out int length) => throw new NotSupportedException();
+        public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length) => throw new NotSupportedException();
         public FileSystemStatistics GetStatistics() => throw new NotSupportedException();
     }
 }

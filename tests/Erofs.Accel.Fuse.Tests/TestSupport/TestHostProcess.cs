@@ -8,6 +8,7 @@ namespace Erofs.Accel.Fuse.Tests.TestSupport;
 internal sealed class TestHostProcess : IDisposable
 {
     private readonly StringBuilder _stderr = new();
+    private readonly List<string> _stdout = [];
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TestHostProcess(string mountPoint, params string[] extraArguments)
@@ -25,7 +26,9 @@ internal sealed class TestHostProcess : IDisposable
         Process = new Process { StartInfo = start };
         Process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is not null && e.Data.StartsWith("READY ", StringComparison.Ordinal)) _ready.TrySetResult(e.Data[6..]);
+            if (e.Data is null) return;
+            lock (_stdout) _stdout.Add(e.Data);
+            if (e.Data.StartsWith("READY ", StringComparison.Ordinal)) _ready.TrySetResult(e.Data[6..]);
         };
         Process.ErrorDataReceived += (_, e) =>
         {
@@ -40,6 +43,15 @@ internal sealed class TestHostProcess : IDisposable
     }
 
     public Process Process { get; }
+
+    /// <summary>Lines the host printed on standard output so far.</summary>
+    public IReadOnlyList<string> OutputLines
+    {
+        get
+        {
+            lock (_stdout) return [.. _stdout];
+        }
+    }
 
     public string StandardError
     {

@@ -83,6 +83,7 @@ public sealed partial class ServiceDaemon
                 }
             }
             var image = OpenImage(imagePath, Devices(request), name, ServeKind.Mount, "default");
+            var opened = Stopwatch.GetElapsedTime(start);
             StaleMounts.TryClean(mountPoint, _logger);
             FuseServer server;
             try
@@ -102,6 +103,7 @@ public sealed partial class ServiceDaemon
                 throw Failure(e.Message);
             }
             var served = new Served(image, server);
+            var mounted = Stopwatch.GetElapsedTime(start);
             try
             {
                 if (!server.WaitUntilReady(ReadyTimeout)) throw Failure($"{mountPoint}: the kernel did not start the FUSE session within {ReadyTimeout.TotalSeconds:0} s");
@@ -117,10 +119,13 @@ public sealed partial class ServiceDaemon
             image.Location = server.MountPoint;
             lock (_served) _served.Add(name, served);
             server.Completion.ContinueWith(_ => OnSessionEnded(served), TaskScheduler.Default);
+            var ready = Stopwatch.GetElapsedTime(start);
             RecordState();
             var elapsed = Stopwatch.GetElapsedTime(start);
             _logger.LogInformation("mounted {Name} ({Image}) on {MountPoint} in {Milliseconds:0.0} ms for {Peer}", name, imagePath, server.MountPoint,
                 elapsed.TotalMilliseconds, peer);
+            _logger.LogDebug("mount of {Name}: image opened and checked at {Opened:0.0} ms, mounted at {Mounted:0.0} ms, INIT answered at {Ready:0.0} ms",
+                name, opened.TotalMilliseconds, mounted.TotalMilliseconds, ready.TotalMilliseconds);
             return new ControlResponse
             {
                 Ok = true,

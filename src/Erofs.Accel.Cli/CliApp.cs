@@ -38,6 +38,7 @@ public static class CliApp
             {
                 stdout.WriteLine($"usage: erofs-accel {cmd.Usage}");
                 stdout.WriteLine($"  {cmd.Summary}");
+                if (cmd.Details is { } details) stdout.WriteLine(details);
                 return ExitOk;
             }
             return cmd.Run(args.Skip(1).ToArray(), stdout, stderr);
@@ -69,6 +70,7 @@ public static class CliApp
         {
             w.WriteLine($"usage: erofs-accel {c.Usage}");
             w.WriteLine($"  {c.Summary}");
+            if (c.Details is { } details) w.WriteLine(details);
             return;
         }
         w.WriteLine("usage: erofs-accel COMMAND [ARGS...]");

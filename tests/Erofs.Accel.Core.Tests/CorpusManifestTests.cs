@@ -14,7 +14,7 @@ public class CorpusManifestTests
     {
         using var image = CorpusImages.Open(name);
         var sw = new StringWriter();
-        new ManifestWriter(image) { Parallelism = 2 }.Write(sw);
+        new ManifestWriter(image) { Parallelism = 2 }.Write(sw, TestContext.Current.CancellationToken);
         var expected = CorpusImages.ExpectedManifest(name);
         var got = sw.ToString();
         if (got == expected) return;
@@ -35,7 +35,7 @@ public class CorpusManifestTests
         var source = CorpusImages.LoadManifest(Path.Combine(TestCorpus.RequireDirectory(), "source-tree-small-1001.manifest"));
         using var image = CorpusImages.Open(CorpusImages.KernelRotatesInlineTails);
         var sw = new StringWriter();
-        new ManifestWriter(image).Write(sw);
+        new ManifestWriter(image).Write(sw, TestContext.Current.CancellationToken);
         var ours = sw.ToString().Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToDictionary(f => f[0]);
         int fixedFiles = 0;
         foreach (var (path, f) in ours)

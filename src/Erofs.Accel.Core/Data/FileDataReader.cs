@@ -84,26 +84,13 @@ internal sealed class FileDataReader
 
     private void ReadChunked(ErofsInode inode, long offset, Span<byte> dest)
     {
-        int format = (int)(inode.Core.U & 0xFFFF);
-        int chunkBits = _blockBits + (format & ChunkFormat.BlockBitsMask);
-        if (chunkBits > 47) throw new ErofsCorruptImageException($"chunk size 2^{chunkBits} out of range", null, inode.Nid);
-        bool indexes = (format & ChunkFormat.Indexes) != 0;
-        bool is48 = (format & ChunkFormat.Is48Bit) != 0;
-        int unit = indexes ? 8 : 4;
-        long table = (inode.PayloadPosition + unit - 1) & ~(long)(unit - 1);
-        long size = (long)inode.Size;
-        long bs = 1L << _blockBits;
+        var table = new ChunkTable(inode, _blockBits);
         Span<byte> raw = stackalloc byte[8];
         while (!dest.IsEmpty)
         {
-            long chunk = offset >> chunkBits;
-            _image.Meta.Read(inode.InMetabox, table + chunk * unit, raw[..unit], inode.Nid);
-            var entry = indexes ? ChunkEntry.FromIndex(raw, is48, _devices.DeviceIdMask) : ChunkEntry.FromBlockMap(raw);
-            long chunkStart = chunk << chunkBits;
-            long mapped = Math.Min(1L << chunkBits, (size - chunkStart + bs - 1) & ~(bs - 1));
+            var (entry, chunkStart, mappedEnd) = ReadChunkEntry(inode, table, offset, raw);
             long within = offset - chunkStart;
-            int n = (int)Math.Min(dest.Length, Math.Min(chunkStart + mapped, size) - offset);
-            if (n <= 0) throw new ErofsCorruptImageException($"chunk {chunk} maps no data at offset {offset}", null, inode.Nid);
+            int n = (int)Math.Min(dest.Length, mappedEnd - offset);
             if (entry.IsHole) dest[..n].Clear();
             else
             {
@@ -112,6 +99,71 @@ internal sealed class FileDataReader
             }
             dest = dest[n..];
             offset += n;
+        }
+    }
+
+    /// <summary>Where an inode's chunk table lies and how large its chunks are.</summary>
+    private readonly struct ChunkTable
+    {
+        public readonly int ChunkBits, Unit;
+        public readonly bool Indexes, Is48Bit;
+        public readonly long Position;
+
+        public ChunkTable(ErofsInode inode, int blockBits)
+        {
+            int format = (int)(inode.Core.U & 0xFFFF);
+            ChunkBits = blockBits + (format & ChunkFormat.BlockBitsMask);
+            if (ChunkBits > 47) throw new ErofsCorruptImageException($"chunk size 2^{ChunkBits} out of range", null, inode.Nid);
+            Indexes = (format & ChunkFormat.Indexes) != 0;
+            Is48Bit = (format & ChunkFormat.Is48Bit) != 0;
+            Unit = Indexes ? 8 : 4;
+            Position = (inode.PayloadPosition + Unit - 1) & ~(long)(Unit - 1);
+        }
+    }
+
+    /// <summary>The chunk holding byte <paramref name="offset"/>: its entry, start, and the end of its bytes in the file.</summary>
+    private (ChunkEntry Entry, long ChunkStart, long MappedEnd) ReadChunkEntry(ErofsInode inode, in ChunkTable table, long offset, Span<byte> raw)
+    {
+        long chunk = offset >> table.ChunkBits;
+        _image.Meta.Read(inode.InMetabox, table.Position + chunk * table.Unit, raw[..table.Unit], inode.Nid);
+        var entry = table.Indexes ? ChunkEntry.FromIndex(raw, table.Is48Bit, _devices.DeviceIdMask) : ChunkEntry.FromBlockMap(raw);
+        long size = (long)inode.Size;
+        long bs = 1L << _blockBits;
+        long chunkStart = chunk << table.ChunkBits;
+        long mapped = Math.Min(1L << table.ChunkBits, (size - chunkStart + bs - 1) & ~(bs - 1));
+        long mappedEnd = Math.Min(chunkStart + mapped, size);
+        if (mappedEnd <= offset) throw new ErofsCorruptImageException($"chunk {chunk} maps no data at offset {offset}", null, inode.Nid);
+        return (entry, chunkStart, mappedEnd);
+    }
+
+    /// <summary>
+    /// The run of file bytes from <paramref name="offset"/> (inside the file) that are all a hole (read as zeros
+    /// without touching storage) or all stored data; returns its length (at least 1) and sets <paramref name="hole"/>.
+    /// Lets scanners skip holes instead of reading zeros.
+    /// </summary>
+    public long MapRun(ErofsInode inode, long offset, out bool hole)
+    {
+        long size = (long)inode.Size;
+        if (offset < 0 || offset >= size) throw new ArgumentOutOfRangeException(nameof(offset));
+        switch (inode.Layout)
+        {
+            case DataLayout.FlatPlain:
+                ulong nullMask = inode.Core.NbIsAddressHigh ? ErofsConstants.NullAddress48 : ErofsConstants.NullAddress32;
+                hole = (inode.Core.WideU & nullMask) == nullMask;
+                return size - offset;
+            case DataLayout.FlatInline:
+                hole = false;
+                return size - offset;
+            case DataLayout.ChunkBased:
+                var table = new ChunkTable(inode, _blockBits);
+                Span<byte> raw = stackalloc byte[8];
+                var (entry, _, mappedEnd) = ReadChunkEntry(inode, table, offset, raw);
+                hole = entry.IsHole;
+                return mappedEnd - offset;
+            default:
+                var e = MapExtent(inode, offset);
+                hole = e.Kind == ExtentKind.Hole;
+                return Math.Max(1, Math.Min(e.LogicalEnd, size) - offset);
         }
     }
 

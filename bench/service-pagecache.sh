@@ -5,6 +5,8 @@
 # namespace with fingerprints, the same without fingerprints, and the kernel mounting the two fingerprinted images.
 # For each read: time, MB/s, and the page cache it added, two ways: the growth of Cached in /proc/meminfo (the whole
 # machine: other activity shows up) and the pages resident for the files read and the image files (fincore; exact).
+# Beside the time, the CPU seconds of the reader and the daemon together (the kernel's own decompression workers are
+# not counted): on a busy machine the times include waiting for a CPU, the CPU seconds do not.
 #
 #   bench/service-pagecache.sh [--size-mb N] [--mkfs PATH] [--out FILE]
 #
@@ -118,7 +120,14 @@ for d, _, files in os.walk(sys.argv[1]):
     for f in files:
         with open(os.path.join(d, f), "rb", buffering=0) as fh:
             while fh.readinto(buffer): pass
+usage = os.times()
+print(f"{usage.user + usage.system:.3f}")
 PY
+}
+# CPU seconds the daemon has used so far (0 when none runs)
+daemon_cpu() {
+  if [ -z "$daemon_pid" ]; then echo 0; return; fi
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$daemon_pid/stat"
 }
 now() { date +%s.%N; }
 rows=()
@@ -126,15 +135,20 @@ rows=()
 measure() {
   local label="$1" d1="$2" d2="$3" i1="$4" i2="$5"
   forget_images; sync
-  local c0 r0 t0 t1 c1 r1 t2 c2 r2
+  local c0 r0 t0 t1 s1 s2 c1 r1 c2 r2
   c0=$(cached_kb); r0=$(resident_kb "$d1" "$d2" "$i1" "$i2")
-  t0=$(now); read_tree "$d1"; t1=$(now)
+  local d0 u1 d1c u2 d2c
+  d0=$(daemon_cpu)
+  t0=$(now); u1=$(read_tree "$d1"); t1=$(now); d1c=$(daemon_cpu)
+  s1=$(echo "$t1 - $t0" | bc -l)
   c1=$(cached_kb); r1=$(resident_kb "$d1" "$d2" "$i1" "$i2")
-  read_tree "$d2"; t2=$(now)
+  t0=$(now); u2=$(read_tree "$d2"); t1=$(now); d2c=$(daemon_cpu)
+  s2=$(echo "$t1 - $t0" | bc -l)
   c2=$(cached_kb); r2=$(resident_kb "$d1" "$d2" "$i1" "$i2")
-  local s1 s2
-  s1=$(echo "$t1 - $t0" | bc -l); s2=$(echo "$t2 - $t1" | bc -l)
-  rows+=("| $label | $(printf %.2f "$s1") s, $(echo "$tree_bytes / $s1 / 1048576" | bc) MB/s | $(printf %.2f "$s2") s, $(echo "$tree_bytes / $s2 / 1048576" | bc) MB/s | $(printf %.1f "$(echo "$s1 / $s2" | bc -l)")x | $(((c1 - c0) / 1024)) / $(((r1 - r0) / 1024)) | $(((c2 - c1) / 1024)) / $(((r2 - r1) / 1024)) | $(printf %.1f "$(echo "100 * ($r2 - $r1) / ($r1 - $r0)" | bc -l)")% |")
+  local cpu1 cpu2
+  # CPU of the reader plus the daemon: what the reads cost whatever else runs on the machine
+  cpu1=$(echo "$u1 + $d1c - $d0" | bc -l); cpu2=$(echo "$u2 + $d2c - $d1c" | bc -l)
+  rows+=("| $label | $(printf %.2f "$s1") s, $(echo "$tree_bytes / $s1 / 1048576" | bc) MB/s; CPU $(printf %.2f "$cpu1") s | $(printf %.2f "$s2") s, $(echo "$tree_bytes / $s2 / 1048576" | bc) MB/s; CPU $(printf %.2f "$cpu2") s | $(printf %.1f "$(echo "$s1 / $s2" | bc -l)")x / $(printf %.1f "$(echo "$cpu1 / $cpu2" | bc -l)")x | $(((c1 - c0) / 1024)) / $(((r1 - r0) / 1024)) | $(((c2 - c1) / 1024)) / $(((r2 - r1) / 1024)) | $(printf %.1f "$(echo "100 * ($r2 - $r1) / ($r1 - $r0)" | bc -l)")% |")
   echo "${rows[-1]}" >&2
 }
 
@@ -162,7 +176,7 @@ umount "$work/k1" "$work/k2"
 
 table="Tree: $((tree_bytes >> 20)) MiB, $files files; image 2 has $changed of them changed and one added. Page cache added: MiB by /proc/meminfo Cached / MiB resident (fincore over the files read and the image files).
 
-| scenario | read 1 (image 1) | read 2 (image 2) | read 1 / read 2 time | page cache added by read 1 | by read 2 | read 2 / read 1 (resident) |
+| scenario | read 1 (image 1) | read 2 (image 2) | read 1 / read 2: time / CPU | page cache added by read 1 | by read 2 | read 2 / read 1 (resident) |
 |---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 

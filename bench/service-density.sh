@@ -67,6 +67,15 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 read_some() { for i in $(seq 1 "$images"); do cat "$work/mnt/$i"/d0*/f00[0-4]*.txt "$work/mnt/$i/variant" >/dev/null; done; }
 now() { date +%s.%N; }
+# until the daemon's socket answers (start-up takes seconds on a busy machine); its log and exit 1 if it stops
+wait_for_daemon() {
+  for _ in $(seq 1 1200); do
+    "$cli" list --socket "$socket" >/dev/null 2>&1 && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the daemon did not start:" >&2; cat "$work/daemon.log" >&2; exit 1
+}
 median() { sort -g | awk '{a[NR]=$1} END {printf "%.1f", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 p90() { sort -g | awk '{a[NR]=$1} END {i=int(NR*0.9); if (i<1) i=1; printf "%.1f", a[i]}'; }
 
@@ -93,7 +102,7 @@ for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; do
 echo "== daemon: one erofs-accel serve, $images mounts through its socket" >&2
 "$cli" serve --socket "$socket" 2>"$work/daemon.log" &
 daemon_pid=$!
-for _ in $(seq 1 300); do [ -S "$socket" ] && break; sleep 0.1; done
+wait_for_daemon
 idle_rss=$(rss_kb "$daemon_pid")
 # the request to answer on the socket, as a client library sees it (one connection, one request per image)
 python3 - "$socket" "$work" "$images" > "$work/daemon-ms" <<'PY'

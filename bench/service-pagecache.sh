@@ -130,6 +130,15 @@ daemon_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$daemon_pid/stat"
 }
 now() { date +%s.%N; }
+# until the daemon's socket answers (start-up takes seconds on a busy machine); its log and exit 1 if it stops
+wait_for_daemon() {
+  for _ in $(seq 1 1200); do
+    "$cli" list --socket "$socket" >/dev/null 2>&1 && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the daemon did not start:" >&2; cat "$work/daemon.log" >&2; exit 1
+}
 rows=()
 # one scenario: read dir1 whole, then dir2 whole; report each read's time and added page cache
 measure() {
@@ -155,7 +164,7 @@ measure() {
 echo "== erofs-accel serve, shared namespace" >&2
 "$cli" serve --socket "$socket" --root "$work/ns" 2>"$work/daemon.log" &
 daemon_pid=$!
-for _ in $(seq 1 300); do [ -S "$socket" ] && break; sleep 0.1; done
+wait_for_daemon
 "$cli" attach --socket "$socket" "$work/fp1.erofs" --name fp1 >/dev/null
 "$cli" attach --socket "$socket" "$work/fp2.erofs" --name fp2 >/dev/null
 "$cli" attach --socket "$socket" "$work/plain1.erofs" --name plain1 >/dev/null

@@ -98,11 +98,10 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         try
         {
             var errno = owner.FileSystem.Lookup(dir, name, out attributes);
-            if (errno == Errno.Success)
-            {
-                attributes.Inode = InodeOf(owner, attributes);
-                if (NamespaceInode.IsShared(attributes.Inode)) attributes.Blocks = (attributes.Size + 511) / 512;
-            }
+            if (errno != Errno.Success) return errno;
+            var inode = InodeOf(owner, attributes);
+            if (NamespaceInode.IsShared(inode)) AsSharedNode(ref attributes, inode);
+            else attributes.Inode = inode;
             return errno;
         }
         finally
@@ -122,11 +121,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         if (NamespaceInode.IsShared(inode))
         {
             var errno = SharedAttributes(inode, out attributes);
-            if (errno == Errno.Success)
-            {
-                attributes.Inode = inode;
-                attributes.Blocks = (attributes.Size + 511) / 512;
-            }
+            if (errno == Errno.Success) AsSharedNode(ref attributes, inode);
             return errno;
         }
         if (!TryResolve(inode, out var image, out var node)) return Errno.ESTALE;
@@ -272,6 +267,16 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         {
             image.Release();
         }
+    }
+
+    /// <summary>
+    /// A holder's attributes as the shared node's: its inode number, and st_blocks from the size (the allocation of the
+    /// same file differs between images compressed differently; everything else is equal by construction).
+    /// </summary>
+    private static void AsSharedNode(ref NodeAttributes attributes, ulong inode)
+    {
+        attributes.Inode = inode;
+        attributes.Blocks = (attributes.Size + 511) / 512;
     }
 
     /// <summary>Attributes of a shared node from the first image that still holds it and can answer.</summary>

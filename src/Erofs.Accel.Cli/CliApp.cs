@@ -12,6 +12,7 @@ public static class CliApp
     {
         new InfoCommand(), new LsCommand(), new StatCommand(), new CatCommand(), new ExtractCommand(),
         new ManifestCommand(), new VerifyCommand(), new MountCommand(), new BackendsCommand(), new BenchCommand(),
+        new ServeCommand(), new AttachCommand(), new DetachCommand(), new UmountCommand(), new ListCommand(), new StatsCommand(),
     };
 
     // composition: accelerators that live in their own assembly become available to --accel here

@@ -32,6 +32,12 @@ public sealed partial class ErofsImage : IDisposable
     /// <summary>The decoded-pcluster cache this image uses (its own, or the one given in the options) and its statistics.</summary>
     public DecodedPclusterCache DecodedCache => _context.DecodedCache.Shared;
 
+    /// <summary>Reads of this image served by <see cref="DecodedCache"/> (which may serve other images too).</summary>
+    public long DecodedCacheHits => _context.DecodedCache.Hits;
+
+    /// <summary>Pclusters of this image that <see cref="DecodedCache"/> did not hold when a read needed them.</summary>
+    public long DecodedCacheMisses => _context.DecodedCache.Misses;
+
     /// <summary>
     /// Builds the image in order, every part from what is already built: the superblock, configs and devices; a
     /// context whose metadata reader sees the primary device; the packed and metabox inodes (they live there) and a

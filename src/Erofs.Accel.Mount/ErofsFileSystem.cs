@@ -78,12 +78,18 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         public void AddShared(ReadOnlyMemory<byte> piece, IDisposable lease) => reply.AddSegment(piece, lease);
     }
 
-    public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing)
+    public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing) => ReadDirectory(inode, offset, listing, static e => e.Nid);
+
+    /// <summary>
+    /// Lists a directory, giving each entry the inode number <paramref name="inodeOf"/> picks for it: for a filesystem
+    /// that serves this image under inode numbers of its own (several images in one namespace).
+    /// </summary>
+    public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing, Func<DirectoryEntry, ulong> inodeOf)
     {
         var dir = Inode(inode);
         if (!dir.IsDirectory) return Errno.ENOTDIR;
         foreach (var e in _image.ListDirectory(dir, offset))
-            if (!listing.TryAdd(e.Name, e.Nid, TypeOf(e.FileType), e.NextCookie)) break;
+            if (!listing.TryAdd(e.Name, inodeOf(e), TypeOf(e.FileType), e.NextCookie)) break;
         return Errno.Success;
     }
 

@@ -90,7 +90,7 @@ public sealed partial class AdminMountTests
             Assert.Contains("default_permissions", info[separator + 3]);
             Assert.Contains("noexec", info[5]);
             Assert.StartsWith("ro,", info[5]);
-            Assert.Equal(CorpusMountTests.Expected("chunk-blob"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("chunk-blob"), CorpusManifests.ManifestOf(mp));
             int pid = ServerPid(r);
             Assert.Equal(0, Run("umount", [mp]).Exit);
             Assert.True(WaitUntil(() => !IsAlive(pid), TimeSpan.FromSeconds(30)), "the server still runs after umount");
@@ -166,7 +166,7 @@ public sealed partial class AdminMountTests
             loop = losetup.Out.Trim();
             var r = Cli("mount", loop, mp);
             Assert.True(r.Exit == 0, r.Err);
-            Assert.Equal(CorpusMountTests.Expected("lz4hc-C64k"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("lz4hc-C64k"), CorpusManifests.ManifestOf(mp));
             Assert.Equal(0, Run("umount", [mp]).Exit);
             Assert.True(WaitUntil(() => !MountedImage.IsMounted(mp), TimeSpan.FromSeconds(10)));
 
@@ -182,7 +182,7 @@ public sealed partial class AdminMountTests
             }
             r = Cli("mount", disk, mp, "-o", $"offset={offset}");
             Assert.True(r.Exit == 0, r.Err);
-            Assert.Equal(CorpusMountTests.Expected("zstd"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("zstd"), CorpusManifests.ManifestOf(mp));
         }
         finally
         {

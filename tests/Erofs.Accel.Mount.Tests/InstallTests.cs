@@ -38,7 +38,7 @@ public sealed class InstallTests
             var blob = TestCorpus.ExtraDevices("chunk-blob")[0];
             var r = AdminMountTests.Run("mount", ["-t", "fuse.erofs-accel", TestCorpus.ImagePath("chunk-blob"), mp, "-o", $"ro,allow_other,device={blob}"]);
             Assert.True(r.Exit == 0, r.Err);
-            Assert.Equal(CorpusMountTests.Expected("chunk-blob"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("chunk-blob"), CorpusManifests.ManifestOf(mp));
             Assert.Equal(0, AdminMountTests.Run("umount", [mp]).Exit);
 
             var refused = AdminMountTests.Run("mount", ["-t", "fuse.erofs-accel", TestCorpus.ImagePath("lz4"), mp, "-o", "ro,frobnicate"]);
@@ -63,13 +63,13 @@ public sealed class InstallTests
                 $"{TestCorpus.ImagePath("tar-index")} {mp} fuse.erofs-accel ro,device={TestCorpus.ExtraDevices("tar-index")[0]},nofail,x-systemd.automount 0 0\n");
             r = AdminMountTests.Run("mount", ["--fstab", fstab, mp]);
             Assert.True(r.Exit == 0, r.Err);
-            Assert.Equal(CorpusMountTests.Expected("tar-index"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("tar-index"), CorpusManifests.ManifestOf(mp));
             Assert.Equal(0, AdminMountTests.Run("umount", [mp]).Exit);
 
             File.WriteAllText(fstab, $"{disk} {mp} fuse.erofs-accel ro,offset={offset},allow_other 0 0\n");
             r = AdminMountTests.Run("mount", ["--fstab", fstab, mp]);
             Assert.True(r.Exit == 0, r.Err);
-            Assert.Equal(CorpusMountTests.Expected("deflate"), CorpusMountTests.ManifestOf(mp));
+            Assert.Equal(CorpusManifests.Expected("deflate"), CorpusManifests.ManifestOf(mp));
             Assert.Equal(0, AdminMountTests.Run("umount", [mp]).Exit);
         }
         finally

@@ -24,7 +24,7 @@ public class SandboxedMountTests
         WithCliMount(arguments, (mountPoint, serverPid) =>
         {
             AssertUnprivileged(serverPid);
-            Assert.Equal(CorpusMountTests.Expected(name), CorpusMountTests.ManifestOf(mountPoint));
+            Assert.Equal(CorpusManifests.Expected(name), CorpusManifests.ManifestOf(mountPoint));
         });
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Erofs.Accel.Core;
 using Erofs.Accel.Format;
+using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Mount.Tests;
 
@@ -51,11 +52,11 @@ public class SymlinkLengthTests
         {
             foreach (var (name, target) in expected)
                 Assert.Equal(target, new FileInfo(Path.Combine(ours.MountPoint, name)).LinkTarget);
-            Assert.Equal(CorpusMountTests.ManifestOf(kernel.MountPoint), CorpusMountTests.ManifestOf(ours.MountPoint));
+            Assert.Equal(CorpusManifests.ManifestOf(kernel.MountPoint), CorpusManifests.ManifestOf(ours.MountPoint));
         }
 
         // the commands that walk the whole image: one long target must not fail the rest
-        Assert.Equal(CorpusMountTests.ManifestOf(kernel.MountPoint), RunCli("manifest", scratch.ImagePath));
+        Assert.Equal(CorpusManifests.ManifestOf(kernel.MountPoint), RunCli("manifest", scratch.ImagePath));
         var listing = RunCli("ls", "-l", scratch.ImagePath, "/");
         foreach (var (name, target) in expected) Assert.Contains($"{name} -> {target}\n", listing);
     }

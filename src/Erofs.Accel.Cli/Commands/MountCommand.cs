@@ -14,7 +14,7 @@ namespace Erofs.Accel.Cli.Commands;
 public sealed class MountCommand : ICommand
 {
     public string Name => "mount";
-    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--transport auto|uring|classic] [--no-sandbox] [-v]";
+    public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--transport auto|uring|classic] [--no-sandbox] [-v] [--standalone] [--socket PATH]";
     public string Summary => "mount the image read-only with FUSE (background unless --foreground; unmount with umount)";
 
     /// <summary>The -o options, for 'erofs-accel help mount'.</summary>
@@ -28,6 +28,7 @@ public sealed class MountCommand : ICommand
         foreach (var warning in parsed.Warnings) stderr.WriteLine($"erofs-accel mount: warning: {warning}");
         var options = parsed.Options;
         if (options.Fake) return CheckOnly(options, stderr);
+        if (DaemonMount.TryMount(parsed, stdout) is { } viaDaemon) return viaDaemon;
         if (!options.Foreground && !parsed.NotifyReady) return BackgroundMount.Start(options, stdout, stderr);
         return Serve(options, parsed.NotifyReady, stdout, stderr);
     }

@@ -4,7 +4,10 @@ namespace Erofs.Accel.Cli.Mounting;
 
 /// <summary>A parsed <c>mount</c> command line: the options, the warnings parsing produced, and internal flags.</summary>
 /// <param name="NotifyReady">Internal: the background server prints a ready line for its parent instead of a message.</param>
-public sealed record ParsedMount(MountOptions Options, IReadOnlyList<string> Warnings, bool NotifyReady);
+/// <param name="Standalone">--standalone: serve in a process of its own even when a daemon runs.</param>
+/// <param name="DaemonSocket">--socket PATH: the daemon's control socket (null: the default).</param>
+public sealed record ParsedMount(MountOptions Options, IReadOnlyList<string> Warnings, bool NotifyReady, bool Standalone = false,
+    string? DaemonSocket = null);
 
 /// <summary>
 /// Reads the two ways a mount is asked for into <see cref="MountOptions"/>:
@@ -22,8 +25,8 @@ public static class MountArguments
 
     public const string NotifyReadyFlag = "--notify-ready";
 
-    private static readonly string[] ValueOptions = [.. ImageArguments.ValueOptions, "-o", "--log", "--max-workers", "--transport"];
-    private static readonly string[] FlagOptions = [.. ImageArguments.FlagOptions, "--foreground", "-f", "--no-sandbox", NotifyReadyFlag];
+    private static readonly string[] ValueOptions = [.. ImageArguments.ValueOptions, "-o", "--log", "--max-workers", "--transport", DaemonConnection.SocketOption];
+    private static readonly string[] FlagOptions = [.. ImageArguments.FlagOptions, "--foreground", "-f", "--no-sandbox", NotifyReadyFlag, DaemonMount.StandaloneFlag];
 
     public static ParsedMount Parse(IReadOnlyList<string> args, string usage)
     {
@@ -42,7 +45,7 @@ public static class MountArguments
             Uring = ParseTransport(cl.Last("--transport")),
         };
         foreach (var o in cl.All("-o")) options = MountOptionTable.Apply(options, o);
-        return new ParsedMount(options, [], cl.Has(NotifyReadyFlag));
+        return new ParsedMount(options, [], cl.Has(NotifyReadyFlag), cl.Has(DaemonMount.StandaloneFlag), cl.Last(DaemonConnection.SocketOption));
     }
 
     /// <summary>--transport: auto (io_uring where the kernel offers it, the default), uring (required) or classic (/dev/fuse).</summary>

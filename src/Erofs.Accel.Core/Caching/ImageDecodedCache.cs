@@ -10,6 +10,13 @@ namespace Erofs.Accel.Core.Caching;
 internal sealed class ImageDecodedCache
 {
     private readonly ClockCache<PclusterLocation, DecodedPcluster>? _byLocation;
+    private long _hits, _misses;
+
+    /// <summary>Reads of this image served from the cache (by location or by content).</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Pclusters of this image the cache did not hold when asked (decoded, or found decoded by a concurrent reader).</summary>
+    public long Misses => Interlocked.Read(ref _misses);
 
     public ImageDecodedCache(DecodedPclusterCache shared)
     {
@@ -37,6 +44,7 @@ internal sealed class ImageDecodedCache
         if (_byLocation is not null && _byLocation.TryGet(location, out var entry) && entry.TryAcquire())
         {
             Shared.CountHit(entry, Image);
+            Interlocked.Increment(ref _hits);
             return entry;
         }
         return null;
@@ -47,13 +55,18 @@ internal sealed class ImageDecodedCache
     {
         if (_byLocation is null) return null;
         var entry = Shared.TryGet(key, Image);
-        if (entry is not null) _byLocation.Add(location, entry);
+        if (entry is not null)
+        {
+            _byLocation.Add(location, entry);
+            Interlocked.Increment(ref _hits);
+        }
         return entry;
     }
 
     /// <summary>From the cache by content, or decoded once (single-flight) and cached; the location is remembered.</summary>
     public DecodedPcluster GetOrDecode<TState>(in PclusterContentKey key, in PclusterLocation location, int length, in TState state, DecodeInto<TState> decode)
     {
+        Interlocked.Increment(ref _misses);
         if (_byLocation is null) return Shared.DecodeUncached(Image, length, state, decode);
         var entry = Shared.GetOrDecode(key, Image, length, state, decode);
         _byLocation.Add(location, entry);
@@ -61,9 +74,16 @@ internal sealed class ImageDecodedCache
     }
 
     /// <summary>Decodes without the cache (the budget is zero), into a pooled array.</summary>
-    public DecodedPcluster DecodeUncached<TState>(int length, in TState state, DecodeInto<TState> decode) =>
-        Shared.DecodeUncached(Image, length, state, decode);
+    public DecodedPcluster DecodeUncached<TState>(int length, in TState state, DecodeInto<TState> decode)
+    {
+        Interlocked.Increment(ref _misses);
+        return Shared.DecodeUncached(Image, length, state, decode);
+    }
 
     /// <summary>Counts a pcluster decoded straight into a reader's buffer (not cached).</summary>
-    public void CountUncachedDecode() => Shared.CountUncachedDecode();
+    public void CountUncachedDecode()
+    {
+        Interlocked.Increment(ref _misses);
+        Shared.CountUncachedDecode();
+    }
 }

@@ -36,5 +36,6 @@ public enum Errno
     EOPNOTSUPP = 95,
     ECONNABORTED = 103,
     ENOTCONN = 107,
+    ESTALE = 116,
     ECANCELED = 125,
 }

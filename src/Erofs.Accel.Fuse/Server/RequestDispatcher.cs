@@ -31,6 +31,9 @@ internal sealed partial class RequestDispatcher
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>How the filesystem's inode numbers map to the kernel's node ids.</summary>
+    public NodeIdMap NodeIds => _nodeIds;
+
     /// <summary>The protocol agreed at INIT, or null before.</summary>
     public NegotiatedSession? Session => Volatile.Read(ref _session);
 

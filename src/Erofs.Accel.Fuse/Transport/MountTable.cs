@@ -3,10 +3,10 @@ using System.Text;
 namespace Erofs.Accel.Fuse.Transport;
 
 /// <summary>One line of /proc/self/mountinfo.</summary>
-internal sealed record MountEntry(int MountId, uint Major, uint Minor, string MountPoint, string FileSystemType, string Source, string Options);
+public sealed record MountEntry(int MountId, uint Major, uint Minor, string MountPoint, string FileSystemType, string Source, string Options);
 
 /// <summary>Reads /proc/self/mountinfo (proc(5)): which paths are mount points and which device backs them.</summary>
-internal static class MountTable
+public static class MountTable
 {
     public const string DefaultPath = "/proc/self/mountinfo";
 

@@ -34,7 +34,7 @@ var destination = Path.Combine(Path.GetTempPath(), $"erofs-accel-consumer-{Guid.
 try
 {
     var warnings = 0;
-    var summary = new TreeExtractor(image, new ExtractOptions { Warning = _ => warnings++ }).Extract(destination);
+    var summary = image.ExtractToDirectory(destination, new ExtractOptions { Warning = _ => warnings++ });
     foreach (var f in files)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(destination + f[0])));

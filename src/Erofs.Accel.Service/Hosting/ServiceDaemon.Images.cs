@@ -94,6 +94,9 @@ public sealed partial class ServiceDaemon
                     MaxWorkers = _options.MaxWorkersPerMount,
                     MaxIdleWorkers = 1,
                     Logger = _logger,
+                    // no fusermount3 watchdog per mount (one process each is what the daemon exists to avoid): the
+                    // next daemon detaches what a killed one left (docs/service.md, "After SIGKILL")
+                    AutoUnmount = false,
                 });
             }
             catch (FuseMountException e)
@@ -270,6 +273,7 @@ public sealed partial class ServiceDaemon
                 AllowOther = true,
                 MaxWorkers = _options.MaxNamespaceWorkers,
                 Logger = _logger,
+                AutoUnmount = false, // as for the daemon's other mounts: the next daemon detaches a dead root
             });
         }
         catch (FuseMountException e)

@@ -19,6 +19,7 @@ public enum FileSourceKind
 public sealed unsafe class FileSource : IRandomAccessSource
 {
     private readonly SafeFileHandle _handle;
+    private readonly bool _ownsHandle = true;
 
     public long Length { get; }
     public string Description { get; }
@@ -43,6 +44,34 @@ public sealed unsafe class FileSource : IRandomAccessSource
         catch
         {
             _handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads an already open regular file or block device (for example one opened with
+    /// <see cref="File.OpenHandle"/>, or inherited from another process). The handle must be readable at random offsets;
+    /// anything else is refused like a path is. It is closed on <see cref="Dispose"/> only when
+    /// <paramref name="ownsHandle"/> is set.
+    /// </summary>
+    /// <param name="description">Names the file in messages (null: "file descriptor N").</param>
+    public FileSource(SafeFileHandle handle, string? description = null, bool ownsHandle = false)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (handle.IsInvalid || handle.IsClosed) throw new ArgumentException("the file handle is closed or invalid", nameof(handle));
+        int fd = (int)handle.DangerousGetHandle();
+        Description = description ?? $"file descriptor {fd}";
+        _handle = handle;
+        _ownsHandle = ownsHandle;
+        try
+        {
+            var opened = Stat(fd, Description);
+            Kind = KindOf(opened.Mode, Description);
+            Length = Kind == FileSourceKind.BlockDevice ? BlockDeviceSize(fd, Description) : (long)opened.Size;
+        }
+        catch
+        {
+            if (ownsHandle) handle.Dispose();
             throw;
         }
     }
@@ -115,5 +144,8 @@ public sealed unsafe class FileSource : IRandomAccessSource
         return total;
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        if (_ownsHandle) _handle.Dispose();
+    }
 }

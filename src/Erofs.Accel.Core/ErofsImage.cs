@@ -21,11 +21,17 @@ public sealed partial class ErofsImage : IDisposable
 
     internal ErofsImageOptions Options { get; }
 
+    /// <summary>The decoded superblock (features, block size, counts, UUID, volume name).</summary>
     public Superblock Superblock => _context.Superblock;
+    /// <summary>Per-algorithm settings the image was made with (LZ4 distance, LZMA dictionary, DEFLATE window...).</summary>
     public CompressionConfigs CompressionConfigs => _context.CompressionConfigs;
+    /// <summary>Block size in bytes (4096 for most images).</summary>
     public int BlockSize => Superblock.BlockSize;
+    /// <summary>Nid of the root directory.</summary>
     public ulong RootNid => Superblock.RootNid;
+    /// <summary>The device table: one slot per extra device (blob or tar file), in the order they must be given.</summary>
     public IReadOnlyList<DeviceSlot> DeviceSlots => _context.Devices.Slots;
+    /// <summary>Where the image's own bytes are read from (device 0).</summary>
     public IRandomAccessSource Source => _context.Devices.Primary;
     internal DeviceSet Devices => _context.Devices;
     internal Metadata.MetadataReader Metadata => _context.Metadata;
@@ -199,5 +205,6 @@ public sealed partial class ErofsImage : IDisposable
     /// <summary>Loads the inode with this nid (cached).</summary>
     public ErofsInode GetInode(ulong nid) => _inodes.Get(nid);
 
+    /// <summary>Closes the files and devices the image opened (sources passed in by the caller stay open).</summary>
     public void Dispose() => _context.Devices.Dispose();
 }

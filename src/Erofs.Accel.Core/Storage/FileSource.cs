@@ -6,6 +6,7 @@ namespace Erofs.Accel.Core.Storage;
 /// <summary>What a <see cref="FileSource"/> reads from.</summary>
 public enum FileSourceKind
 {
+    /// <summary>A regular file: its size comes from stat.</summary>
     RegularFile,
     /// <summary>A block device (a loop device, a partition): its size comes from BLKGETSIZE64.</summary>
     BlockDevice,
@@ -21,10 +22,14 @@ public sealed unsafe class FileSource : IRandomAccessSource
     private readonly SafeFileHandle _handle;
     private readonly bool _ownsHandle = true;
 
+    /// <inheritdoc/>
     public long Length { get; }
+    /// <inheritdoc/>
     public string Description { get; }
+    /// <summary>Whether it reads a regular file or a block device.</summary>
     public FileSourceKind Kind { get; }
 
+    /// <summary>Opens <paramref name="path"/> for reading; throws <see cref="ErofsIoException"/> with the reason when it is missing, unreadable, or not a regular file or block device.</summary>
     public FileSource(string path)
     {
         Description = path;
@@ -125,6 +130,7 @@ public sealed unsafe class FileSource : IRandomAccessSource
         _ => new ErofsIoException($"{path}: {Libc.Describe(errno)}"),
     };
 
+    /// <inheritdoc/>
     public int Read(long offset, Span<byte> buffer)
     {
         int total = 0;
@@ -144,6 +150,7 @@ public sealed unsafe class FileSource : IRandomAccessSource
         return total;
     }
 
+    /// <summary>Closes the file, unless the handle was given with ownsHandle false.</summary>
     public void Dispose()
     {
         if (_ownsHandle) _handle.Dispose();

@@ -13,6 +13,11 @@
 #   --fio-seconds N  runtime of each fio run (default 8)
 #   --fsck PATH    the fsck.erofs to compare extract with (default: the one on PATH; Debian's reads lz4 only)
 #   --report FILE  also write the markdown report there (default: print it)
+#   --algos LIST   only these images (comma-separated: lz4hc,lz4,deflate-w4k,deflate,lzma,zstd)
+#   --readers LIST only these readers (erofs-accel,kernel,squashfuse,erofsfuse); squashfuse is squashfuse_ll
+#                  (the low-level, faster one) when installed
+#   --fio-jobs LIST  fio job counts (default 1,4,16)
+#   --no-extract   skip the extract comparison and the library bench
 # Needs root (mounts, drop_caches). Installs squashfs-tools, squashfuse, fio, erofs-utils when missing.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -20,6 +25,7 @@ repo="$(dirname "$here")"
 orig_args="$*"
 fio_seconds_opt=""
 runs=3 size_mb=400 smoke=0 mkfs_new="" erofsfuse="" out="" report="" fsck=fsck.erofs
+only_algos="" only_readers="" fio_jobs="1 4 16" extract=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -31,7 +37,11 @@ while [ $# -gt 0 ]; do
     --fio-seconds) fio_seconds_opt="$2"; shift ;;
     --out) out="$2"; shift ;;
     --report) report="$2"; shift ;;
-    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
+    --algos) only_algos=",$2,"; shift ;;
+    --readers) only_readers=",$2,"; shift ;;
+    --fio-jobs) fio_jobs="${2//,/ }"; shift ;;
+    --no-extract) extract=0 ;;
+    -h|--help) sed -n 2,23p "$0"; exit 0 ;;
     *) echo "run-e2e: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -109,12 +119,15 @@ mount_reader() { # reader image mountpoint
   case "$reader" in
     erofs-accel) "$cli" mount "$img" "$mp" >/dev/null ;;
     kernel) mount -t erofs -o ro "$img" "$mp" ;;
-    squashfuse) squashfuse "${img%.erofs}.sqfs" "$mp" ;;
+    squashfuse) if command -v squashfuse_ll >/dev/null; then squashfuse_ll "${img%.erofs}.sqfs" "$mp"; else squashfuse "${img%.erofs}.sqfs" "$mp"; fi ;;
     erofsfuse) "$erofsfuse" "$img" "$mp" >/dev/null 2>&1 ;;
   esac
 }
 readers=(erofs-accel kernel squashfuse)
 [ -n "$erofsfuse" ] && readers+=(erofsfuse)
+if [ -n "$only_readers" ]; then
+  chosen=(); for r in "${readers[@]}"; do [[ "$only_readers" == *",$r,"* ]] && chosen+=("$r"); done; readers=("${chosen[@]}")
+fi
 
 measure_tree() { # workload image-name reader image
   local workload="$1" name="$2" reader="$3" img="$4" mp="$work/mnt" r s e bytes
@@ -141,7 +154,7 @@ measure_fio() { # image-name reader image
   mount_reader "$reader" "$img" "$mp" || return
   mounts=("$mp")
   target=$(find "$mp" -type f -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
-  for jobs in 1 4 16; do
+  for jobs in $fio_jobs; do
     for r in $(seq 1 "$runs"); do
       drop
       out_json=$(fio --name=rand --filename="$target" --readonly --rw=randread --bs=4k --ioengine=psync \
@@ -170,6 +183,7 @@ measure_extract() { # image-name image
 
 for spec in "${algos[@]}"; do
   IFS='|' read -r name eargs scomp <<< "$spec"
+  [ -z "$only_algos" ] || [[ "$only_algos" == *",$name,"* ]] || continue
   log "images: $name"
   mk "$big" "$name" "$eargs" "$scomp" || continue
   mk "$small" "small-$name" "$eargs" "$scomp" || true
@@ -179,6 +193,7 @@ for spec in "${algos[@]}"; do
     [ -f "$work/small-$name.erofs" ] && measure_tree small-files "$name" "$reader" "$work/small-$name.erofs"
     measure_fio "$name" "$reader" "$work/$name.erofs"
   done
+  [ "$extract" = 1 ] || continue
   measure_extract "$name" "$work/$name.erofs"
   "$cli" bench "$work/$name.erofs" --json > "$out/bench-$name.json" || true
 done
@@ -188,7 +203,7 @@ done
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "mkfs.erofs: Debian erofs-utils $(dpkg-query -W -f='${Version}' erofs-utils)${mkfs_new:+, newer: $mkfs_new}"
   echo "mksquashfs: $(mksquashfs -version 2>&1 | head -1)"
-  echo "squashfuse: $(dpkg-query -W -f='${Version}' squashfuse); fio: $(fio --version)"
+  echo "squashfuse: $(dpkg-query -W -f='${Version}' squashfuse) ($(command -v squashfuse_ll >/dev/null && echo squashfuse_ll || echo squashfuse)); fio: $(fio --version)"
   echo "dataset: $(find "$big" -type f | wc -l) files, $(du -sb "$big" | cut -f1) bytes; small files: $n"
   echo "runs: $runs (median)"
   echo "command: bench/run-e2e.sh $orig_args"

@@ -54,7 +54,7 @@ public class VerifyCommandTests
         { "directory-cycle", "/a/b/g.bin", "directory reached twice" },
         { "compact-lcluster-too-large", "/a/f.txt", "lcluster size 2^27" },
         { "xattr-shared-count-overflow", "/a/f.txt", "255 shared xattrs" },
-        { "compressed-size-4g", "/a/b/g.bin", "longer (4102) than its pcluster" },
+        { "compressed-size-4g", "/a/b/g.bin", "runs past the end of the image" },
         { "symlink-size-4g", "/link", "longer than a path can be" },
         { "dirent-nameoff-past-block", "/", "invalid first name offset" },
     };

@@ -185,7 +185,7 @@ public class DaemonProcessTests
     }
 
     [Fact]
-    public void AfterSigkillTheNextStartRemovesTheStaleMounts()
+    public void AfterSigkillNoDeadMountIsLeftOnceTheNextDaemonStarts()
     {
         TestCorpus.RequireDirectory();
         using var serve = new ServeProcess();
@@ -195,13 +195,12 @@ public class DaemonProcessTests
             Assert.True(client.Send(new ControlRequest { Op = ControlOperations.Mount, Image = TestCorpus.ImagePath("lz4"), MountPoint = mp }, TimeSpan.FromSeconds(60)).Ok);
         Assert.Equal(0, serve.Run("attach", TestCorpus.ImagePath("zstd")).Exit);
         serve.Terminate(9);
-        Assert.Equal(2, Native.MountsUnder(serve.Folder).Count); // dead mounts, as SIGKILL leaves them
 
-        // the next daemon on the same folder detaches them, says so, and serves
+        // Where the mounts went through fusermount3 (auto_unmount) it detaches them once the server is gone; the next
+        // daemon on the same folder detaches whatever is still there, says so, and serves.
         serve.Start();
-        Assert.Contains("removed stale mount " + mp, serve.Stderr);
-        Assert.Contains("removed stale mount " + serve.Root, serve.Stderr);
         Assert.Equal(new[] { serve.Root }, Native.MountsUnder(serve.Folder));
+        Assert.True(Directory.Exists(mp) && Directory.EnumerateFileSystemEntries(mp).Count() == 0, $"{mp} is not an empty directory again");
         Assert.Equal(0, serve.Run("attach", TestCorpus.ImagePath("zstd")).Exit);
         Assert.True(File.Exists(Path.Combine(serve.Root, "zstd", "text", "doc001.txt")));
         Assert.Equal(0, serve.Terminate());

@@ -27,8 +27,10 @@ internal sealed class VerifyCommand : ICommand
         {
             session = ImageArguments.Open(path, cl);
         }
-        catch (ErofsException e)
+        catch (ErofsException e) when (e is not ErofsIoException)
         {
+            // an image that cannot be opened (bad superblock, ...) is verify's verdict; one that cannot be read at
+            // all (missing, unreadable, a pipe) is an error, like for every other command
             report = VerificationReport.NotOpened(e.Message);
             Write(stdout, path, report, cl.Has("--json"));
             return CliApp.ExitFailure;

@@ -4,7 +4,7 @@ using Erofs.Accel.Decompression.OpenCl;
 namespace Erofs.Accel.Cli;
 
 /// <summary>Command dispatch and the one-line error contract: usage errors exit 2, image and I/O errors exit 1.</summary>
-public static class CliApp
+internal static class CliApp
 {
     public const int ExitOk = 0, ExitFailure = 1, ExitUsage = 2, ExitInternal = 70;
 

@@ -1,13 +1,13 @@
 namespace Erofs.Accel.Cli;
 
 /// <summary>Thrown for wrong usage: printed as one line with a hint, exit code 2.</summary>
-public sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
 /// Parsed arguments: positionals, flags and (repeatable) options. Options are declared per command so that
 /// unknown ones are refused.
 /// </summary>
-public sealed class CommandLine
+internal sealed class CommandLine
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);

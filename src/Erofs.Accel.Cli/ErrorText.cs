@@ -3,7 +3,7 @@ using Erofs.Accel.Format;
 namespace Erofs.Accel.Cli;
 
 /// <summary>Turns expected failures (image, I/O, permission) into one readable line.</summary>
-public static class ErrorText
+internal static class ErrorText
 {
     public static bool TryDescribe(Exception e, out string text)
     {

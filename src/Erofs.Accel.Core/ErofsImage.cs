@@ -3,6 +3,7 @@ using Erofs.Accel.Core.Data;
 using Erofs.Accel.Core.Metadata;
 using Erofs.Accel.Core.Storage;
 using Erofs.Accel.Decompression;
+using Microsoft.Win32.SafeHandles;
 
 namespace Erofs.Accel.Core;
 
@@ -20,11 +21,17 @@ public sealed partial class ErofsImage : IDisposable
 
     internal ErofsImageOptions Options { get; }
 
+    /// <summary>The decoded superblock (features, block size, counts, UUID, volume name).</summary>
     public Superblock Superblock => _context.Superblock;
+    /// <summary>Per-algorithm settings the image was made with (LZ4 distance, LZMA dictionary, DEFLATE window...).</summary>
     public CompressionConfigs CompressionConfigs => _context.CompressionConfigs;
+    /// <summary>Block size in bytes (4096 for most images).</summary>
     public int BlockSize => Superblock.BlockSize;
+    /// <summary>Nid of the root directory.</summary>
     public ulong RootNid => Superblock.RootNid;
+    /// <summary>The device table: one slot per extra device (blob or tar file), in the order they must be given.</summary>
     public IReadOnlyList<DeviceSlot> DeviceSlots => _context.Devices.Slots;
+    /// <summary>Where the image's own bytes are read from (device 0).</summary>
     public IRandomAccessSource Source => _context.Devices.Primary;
     internal DeviceSet Devices => _context.Devices;
     internal Metadata.MetadataReader Metadata => _context.Metadata;
@@ -113,11 +120,45 @@ public sealed partial class ErofsImage : IDisposable
     internal ErofsInode? PackedInode => _context.PackedInode;
     internal ErofsInode? MetaboxInode => _context.MetaboxInode;
 
-    /// <summary>Opens an image file, with extra devices and options.</summary>
+    /// <summary>
+    /// Opens an image file (or a block device holding one), with the extra devices named in
+    /// <paramref name="options"/>. Disposing the image closes them all.
+    /// </summary>
+    /// <exception cref="ErofsIoException">A file is missing, unreadable, or cannot be read at random offsets (a pipe).</exception>
+    /// <exception cref="ErofsCorruptImageException">The file is not an EROFS image, or its superblock or root is malformed.</exception>
+    /// <exception cref="ErofsUnsupportedFeatureException">The image needs a feature this reader does not implement.</exception>
     public static ErofsImage Open(string path, ErofsImageOptions? options = null)
     {
-        options ??= new ErofsImageOptions();
-        var primary = new FileSource(path);
+        ArgumentNullException.ThrowIfNull(path);
+        return OpenWithExtraDevices(new FileSource(path), options ?? new ErofsImageOptions());
+    }
+
+    /// <summary>
+    /// Opens an image held in a seekable, readable stream (a FileStream, a MemoryStream...), with the extra devices
+    /// named in <paramref name="options"/>. Reads lock the stream, so concurrent readers of the image take turns; for
+    /// parallel reads of a file prefer <see cref="Open(string, ErofsImageOptions?)"/> or
+    /// <see cref="Open(SafeFileHandle, ErofsImageOptions?)"/>. The stream must not be used by anyone else while the
+    /// image is open.
+    /// </summary>
+    /// <param name="leaveOpen">Keep the stream open when the image is disposed (default: the image disposes it).</param>
+    /// <exception cref="ArgumentException">The stream cannot seek or cannot be read.</exception>
+    public static ErofsImage Open(Stream stream, ErofsImageOptions? options = null, bool leaveOpen = false) =>
+        OpenWithExtraDevices(new StreamSource(stream, leaveOpen), options ?? new ErofsImageOptions());
+
+    /// <summary>
+    /// Opens an image from an open file handle (a regular file or block device, for example from
+    /// <see cref="File.OpenHandle"/> or passed in by another process), with the extra devices named in
+    /// <paramref name="options"/>. Reads are positional, so any number of threads read in parallel. The handle stays
+    /// the caller's: disposing the image does not close it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The handle is closed or invalid.</exception>
+    /// <exception cref="ErofsIoException">The handle is not a regular file or block device (a pipe, a socket).</exception>
+    public static ErofsImage Open(SafeFileHandle handle, ErofsImageOptions? options = null) =>
+        OpenWithExtraDevices(new FileSource(handle, description: null, ownsHandle: false), options ?? new ErofsImageOptions());
+
+    /// <summary>Opens the extra devices the options name beside <paramref name="primary"/>; the image owns them all.</summary>
+    private static ErofsImage OpenWithExtraDevices(IRandomAccessSource primary, ErofsImageOptions options)
+    {
         var extras = new List<IRandomAccessSource>();
         try
         {
@@ -164,5 +205,6 @@ public sealed partial class ErofsImage : IDisposable
     /// <summary>Loads the inode with this nid (cached).</summary>
     public ErofsInode GetInode(ulong nid) => _inodes.Get(nid);
 
+    /// <summary>Closes the files and devices the image opened (sources passed in by the caller stay open).</summary>
     public void Dispose() => _context.Devices.Dispose();
 }

@@ -35,14 +35,19 @@ public ref struct SpanReadTarget : IReadTarget
 {
     private Span<byte> _free;
 
+    /// <summary>A target that copies file bytes into <paramref name="destination"/>.</summary>
     public SpanReadTarget(Span<byte> destination) => _free = destination;
 
+    /// <inheritdoc/>
     public readonly Span<byte> Buffer => _free;
 
+    /// <inheritdoc/>
     public void Advance(int count) => _free = _free[count..];
 
+    /// <inheritdoc/>
     public readonly int SharedPiecesLeft => 0;
 
+    /// <inheritdoc/>
     public readonly void AddShared(ReadOnlyMemory<byte> piece, IDisposable lease)
     {
         lease.Dispose();

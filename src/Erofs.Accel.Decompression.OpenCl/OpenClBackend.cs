@@ -12,6 +12,7 @@ namespace Erofs.Accel.Decompression.OpenCl;
 /// </summary>
 public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "opencl";
 
     private static readonly CompressionAlgorithm[] SupportedAlgorithms = [CompressionAlgorithm.Lz4, CompressionAlgorithm.Deflate];
@@ -26,14 +27,19 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     private int minimumBatchSize = int.MaxValue;
     private OpenClStatistics uncounted;   // the warm-up's and calibrations' share of the runner's counters
 
+    /// <inheritdoc/>
     public string Name => BackendName;
+    /// <inheritdoc/>
     public BackendKind Kind => BackendKind.OpenCl;
+    /// <inheritdoc/>
     public IReadOnlyCollection<CompressionAlgorithm> Algorithms => SupportedAlgorithms;
 
     /// <summary>The device in use, or null when the backend is unavailable.</summary>
     public OpenClDeviceInfo? Device => runtime?.Info;
 
+    /// <summary>How batch items are spread over work-items (resolved from the options' choice).</summary>
     public OpenClKernelLayout Layout { get; }
+    /// <summary>How batch bytes reach the device (resolved from the options' choice).</summary>
     public OpenClMemoryMode MemoryMode { get; }
 
     /// <summary>Work-items per work-group the kernels run with.</summary>
@@ -42,7 +48,9 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     /// <summary>"compiled" or "binary cache".</summary>
     public string? ProgramOrigin => runtime?.ProgramOrigin;
 
+    /// <summary>Time spent compiling the program or loading it from the binary cache.</summary>
     public TimeSpan ProgramBuildTime => runtime?.BuildTime ?? TimeSpan.Zero;
+    /// <summary>Time the warm-up batch took when the backend was created.</summary>
     public TimeSpan WarmUpTime { get; }
 
     /// <summary>Calibration results per algorithm (empty when calibration was off).</summary>
@@ -72,6 +80,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     /// </summary>
     public OpenClStatistics Statistics => runner is null ? default : runner.Statistics.Since(uncounted);
 
+    /// <summary>True while a device is in use and no batch has failed it.</summary>
     public bool IsHealthy => runner is not null && runner.UnhealthyReason is null;
 
     /// <summary>
@@ -114,6 +123,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
     internal int BatchCapacityItems(int itemBytes) =>
         runner is null ? 0 : options.BatchesInFlight * Math.Min(options.MaxItemsPerBatch, options.OutputBytesPerBatch / Math.Max(1, itemBytes + options.DebugGuardBytes));
 
+    /// <inheritdoc/>
     public BackendAvailability Availability
     {
         get
@@ -236,6 +246,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         }
     }
 
+    /// <inheritdoc/>
     public bool Supports(in DecodeParameters parameters, int sourceLength) =>
         runner is not null
         && parameters.Algorithm is CompressionAlgorithm.Lz4 or CompressionAlgorithm.Deflate
@@ -243,6 +254,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         && sourceLength <= runner.MaxItemInput
         && parameters.DecodedLength <= runner.MaxItemOutput;
 
+    /// <inheritdoc/>
     public DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten)
     {
         bytesWritten = 0;
@@ -252,6 +264,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         return runner.RunOne(source, destination, parameters, out bytesWritten);
     }
 
+    /// <inheritdoc/>
     public async ValueTask DecodeBatchAsync(ReadOnlyMemory<DecompressionRequest> batch, Memory<DecompressionResult> results,
         CancellationToken cancellationToken = default)
     {
@@ -366,6 +379,7 @@ public sealed class OpenClBackend : IBatchDecompressionBackend, IDisposable
         return Math.Max(1, Math.Min(wanted, limit));
     }
 
+    /// <summary>Waits for batches in flight and releases the device's buffers, queues and program.</summary>
     public void Dispose()
     {
         runner?.Dispose();

@@ -9,8 +9,10 @@ public sealed record OpenClBackendOptions
     /// <summary>Prefer this device type when several exist; null = GPU, then accelerator, then CPU.</summary>
     public OpenClDeviceKind? PreferredKind { get; init; }
 
+    /// <summary>How batch items are spread over work-items (default: chosen per device).</summary>
     public OpenClKernelLayout Layout { get; init; } = OpenClKernelLayout.Auto;
 
+    /// <summary>How batch bytes reach the device (default: chosen per device).</summary>
     public OpenClMemoryMode MemoryMode { get; init; } = OpenClMemoryMode.Auto;
 
     /// <summary>Batches that may be in flight at once (each owns one set of buffers and its own queue); 1..8.</summary>
@@ -73,6 +75,7 @@ public sealed record OpenClBackendOptions
     /// <summary>Where compiled program binaries (and calibrations) are kept; null = $XDG_CACHE_HOME/erofs-accel/opencl or ~/.cache/erofs-accel/opencl.</summary>
     public string? ProgramCacheDirectory { get; init; }
 
+    /// <summary>Keep compiled programs in <see cref="ProgramCacheDirectory"/> and reuse them (default true).</summary>
     public bool UseProgramCache { get; init; } = true;
 
     /// <summary>

@@ -49,6 +49,7 @@ public sealed record OpenClCalibration(
         return n2 >= int.MaxValue ? int.MaxValue : Math.Max(threads + 1, (int)n2);
     }
 
+    /// <summary>The measured costs and the batch size from which the device pays off, in one line.</summary>
     public override string ToString()
     {
         int n = BreakEvenBatchSize(SoftwareThreads);

@@ -8,9 +8,13 @@ namespace Erofs.Accel.Decompression;
 /// </summary>
 public enum CompressionAlgorithm : byte
 {
+    /// <summary>LZ4 (raw blocks, no frame).</summary>
     Lz4 = 0,
+    /// <summary>MicroLZMA (LZMA1 with a one-byte header, as mkfs.erofs -zlzma writes it).</summary>
     MicroLzma = 1,
+    /// <summary>Raw DEFLATE (RFC 1951, no zlib or gzip header).</summary>
     Deflate = 2,
+    /// <summary>Zstandard frames.</summary>
     Zstd = 3,
 }
 

@@ -7,9 +7,13 @@ namespace Erofs.Accel.Decompression;
 /// </summary>
 public readonly record struct DecodeParameters
 {
+    /// <summary>LZ4 match distance when the image records none (64 KiB, LZ4's own limit).</summary>
     public const int DefaultLz4MaxDistance = 65536;
+    /// <summary>LZMA dictionary size in bytes when the image records none (8 MiB).</summary>
     public const int DefaultLzmaDictionarySize = 8 << 20;
+    /// <summary>DEFLATE window, log2 bytes, when the image records none (15: 32 KiB).</summary>
     public const int DefaultDeflateWindowBits = 15;
+    /// <summary>Zstandard window, log2 bytes, when the image records none (20: 1 MiB).</summary>
     public const int DefaultZstdWindowLog = 20;
 
     /// <summary>Algorithm of the stream.</summary>
@@ -40,6 +44,7 @@ public readonly record struct DecodeParameters
     /// <summary>Zstandard window log (log2 bytes, 10..20 for EROFS).</summary>
     public int ZstdWindowLog { get; init; } = DefaultZstdWindowLog;
 
+    /// <summary>Parameters with the defaults above; set the algorithm and lengths with an object initializer.</summary>
     public DecodeParameters() { }
 
     /// <summary>Bytes written to the destination on success: DecodedLength - DecodedSkip.</summary>

@@ -72,6 +72,7 @@ public readonly record struct DecompressionBatchItem(int SourceOffset, int Sourc
 /// <summary>Result of a request: how it ended, which backend produced the bytes, and whether a fallback happened.</summary>
 public readonly record struct DecompressionResult(DecodeStatus Status, int BytesWritten, string Backend, FallbackReason Fallback = FallbackReason.None)
 {
+    /// <summary>True when the stream decoded to the expected bytes.</summary>
     public bool Succeeded => Status == DecodeStatus.Done;
 }
 
@@ -85,12 +86,20 @@ public readonly record struct DecompressionRequest(ReadOnlyMemory<byte> Source, 
 /// <summary>Why a request was decoded by software after an accelerator was considered or tried.</summary>
 public enum FallbackReason
 {
+    /// <summary>No fallback: the chosen backend decoded it.</summary>
     None = 0,
+    /// <summary>The accelerator is absent on this machine or failed to start.</summary>
     BackendUnavailable,
+    /// <summary>The circuit breaker has taken the accelerator out of rotation after repeated failures.</summary>
     BackendUnhealthy,
+    /// <summary>The accelerator does not take these parameters (algorithm, window, length, partial decode).</summary>
     Unsupported,
+    /// <summary>The accelerator returned an error.</summary>
     BackendFailed,
+    /// <summary>The accelerator did not answer within the engine's timeout.</summary>
     TimedOut,
+    /// <summary>The accelerator produced a different number of bytes than the pcluster decodes to.</summary>
     WrongLength,
+    /// <summary>The accelerator called the data corrupt; software decoded it to check.</summary>
     CorruptReportedByBackend,
 }

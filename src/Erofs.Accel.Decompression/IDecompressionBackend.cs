@@ -3,16 +3,22 @@ namespace Erofs.Accel.Decompression;
 /// <summary>Broad family of a backend, for routing and reporting.</summary>
 public enum BackendKind
 {
+    /// <summary>A CPU decoder (a managed library or a native one).</summary>
     Software,
+    /// <summary>A device behind a native shim (Intel IAA, QAT).</summary>
     Accelerator,
+    /// <summary>A GPU or other OpenCL device.</summary>
     OpenCl,
 }
 
 /// <summary>Whether a backend can be used on this machine, and if not, why.</summary>
 public readonly record struct BackendAvailability(bool IsAvailable, string Detail)
 {
+    /// <summary>Available, with a detail (version, device) for reports.</summary>
     public static BackendAvailability Available(string detail) => new(true, detail);
+    /// <summary>Unavailable, with the reason in one line.</summary>
     public static BackendAvailability Unavailable(string reason) => new(false, reason);
+    /// <summary>"available (detail)" or "unavailable: reason".</summary>
     public override string ToString() => IsAvailable ? $"available ({Detail})" : $"unavailable: {Detail}";
 }
 
@@ -26,8 +32,10 @@ public interface IDecompressionBackend
     /// <summary>Short stable name (for example "lz4-k4os", "deflate-libdeflate", "qpl", "qat", "opencl").</summary>
     string Name { get; }
 
+    /// <summary>Broad family of the backend (software, accelerator, OpenCL).</summary>
     BackendKind Kind { get; }
 
+    /// <summary>Whether the backend can be used on this machine, and if not, why.</summary>
     BackendAvailability Availability { get; }
 
     /// <summary>Algorithms this backend decodes at all.</summary>

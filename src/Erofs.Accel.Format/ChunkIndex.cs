@@ -5,9 +5,13 @@ namespace Erofs.Accel.Format;
 /// <summary>Chunk format bits (i_u of chunk-based inodes).</summary>
 public static class ChunkFormat
 {
+    /// <summary>Bits 0-4: chunk size as log2 blocks (a chunk is 2^(blkbits + this) bytes).</summary>
     public const ushort BlockBitsMask = 0x1F;
+    /// <summary>Bit 5: 8-byte chunk index entries (with a device id) instead of 4-byte block addresses.</summary>
     public const ushort Indexes = 0x20;
+    /// <summary>Bit 6: chunk index entries carry 48-bit block addresses.</summary>
     public const ushort Is48Bit = 0x40;
+    /// <summary>Every bit this reader knows; others make the inode unsupported.</summary>
     public const ushort All = 0x7F;
 }
 

@@ -7,6 +7,7 @@ namespace Erofs.Accel.Format;
 [Flags]
 public enum MapAdvise : ushort
 {
+    /// <summary>No advise bits set.</summary>
     None = 0,
     /// <summary>COMPRESSED_COMPACT: 2-byte packs in the middle of the index (COMPACTED_2B).</summary>
     Compacted2B = 0x0001,
@@ -43,6 +44,7 @@ public enum LclusterType : byte
 /// </summary>
 public readonly struct MapHeader
 {
+    /// <summary>Bytes of the on-disk map header.</summary>
     public const int Size = 8;
 
     /// <summary>Byte offsets of the fields of struct z_erofs_map_header.</summary>
@@ -50,12 +52,15 @@ public readonly struct MapHeader
     {
         /// <summary>__le32 h_fragmentoff / h_extents_lo (union).</summary>
         public const int FragmentOffset = 0;
+        /// <summary>__le32 h_extents_lo: low 32 bits of the extent count (48-bit images with extent records; same bytes as h_fragmentoff).</summary>
         public const int ExtentCountLow = 0;
         /// <summary>__le16 h_idata_size, after __le16 h_reserved1.</summary>
         public const int InlineDataSize = 2;
+        /// <summary>__le16 h_advise: <see cref="MapAdvise"/> bits.</summary>
         public const int Advise = 4;
         /// <summary>__u8 h_algorithmtype (HEAD1 in bits 0-3, HEAD2 in bits 4-7) / the low byte of h_extents_hi.</summary>
         public const int AlgorithmType = 6;
+        /// <summary>__le16 h_extents_hi: high bits of the extent count (48-bit extent records; same bytes as h_algorithmtype and h_clusterbits).</summary>
         public const int ExtentCountHigh = 6;
         /// <summary>__u8 h_clusterbits (lcluster bits - block bits in 0-3; bit 7: whole file in the packed inode).</summary>
         public const int ClusterBits = 7;
@@ -89,8 +94,10 @@ public readonly struct MapHeader
     /// <summary>h_idata_size: bytes of the inline tail pcluster (<see cref="MapAdvise.InlinePcluster"/>).</summary>
     public ushort InlineDataSize => U16(Offsets.InlineDataSize);
 
+    /// <summary>The h_advise bits.</summary>
     public MapAdvise Advise => (MapAdvise)U16(Offsets.Advise);
 
+    /// <summary>True when every bit of <paramref name="flag"/> is set in h_advise.</summary>
     public bool Has(MapAdvise flag) => (Advise & flag) == flag;
 
     /// <summary>Algorithm of HEAD1 lclusters (low nibble of h_algorithmtype).</summary>
@@ -121,16 +128,19 @@ public readonly struct MapHeader
 /// <summary>struct z_erofs_lcluster_index (8 bytes): one lcluster of a COMPRESSED_FULL index.</summary>
 public readonly struct LclusterIndex
 {
+    /// <summary>Bytes of one on-disk lcluster index.</summary>
     public const int Size = 8;
 
     /// <summary>Byte offsets of the fields of struct z_erofs_lcluster_index.</summary>
     public static class Offsets
     {
+        /// <summary>__le16 di_advise: lcluster type (bits 0-1) and the partial-reference flag.</summary>
         public const int Advise = 0;
         /// <summary>__le16 di_clusterofs: where the head's extent starts within its lcluster.</summary>
         public const int ClusterOffset = 2;
         /// <summary>di_u.blkaddr (HEAD lclusters) / di_u.delta[0] (NONHEAD).</summary>
         public const int BlockAddress = 4;
+        /// <summary>di_u.delta[0] (NONHEAD): distance back to the head lcluster (the same bytes as the block address).</summary>
         public const int Delta0 = 4;
         /// <summary>di_u.delta[1] (NONHEAD): distance to the next head.</summary>
         public const int Delta1 = 6;
@@ -149,15 +159,22 @@ public readonly struct LclusterIndex
 
     private LclusterIndex(ulong raw) => _raw = raw;
 
+    /// <summary>Decodes the first 8 bytes of <paramref name="raw"/>.</summary>
     public static LclusterIndex Parse(ReadOnlySpan<byte> raw) => new(BinaryPrimitives.ReadUInt64LittleEndian(raw));
 
     private ushort U16(int offset) => (ushort)(_raw >> (offset * 8));
 
+    /// <summary>The lcluster type (di_advise bits 0-1).</summary>
     public LclusterType Type => (LclusterType)(U16(Offsets.Advise) & TypeMask);
+    /// <summary>True when the extent uses only part of what its pcluster decodes to (deduplicated data).</summary>
     public bool IsPartialReference => (U16(Offsets.Advise) & PartialReferenceFlag) != 0;
+    /// <summary>di_clusterofs: where the head's extent starts within its lcluster, in bytes.</summary>
     public ushort ClusterOffset => U16(Offsets.ClusterOffset);
+    /// <summary>di_u.blkaddr of a HEAD or PLAIN lcluster: the pcluster's first block.</summary>
     public uint BlockAddress => (uint)(_raw >> (Offsets.BlockAddress * 8));
+    /// <summary>di_u.delta[0] of a NONHEAD lcluster: lclusters back to its head (the pcluster block count in the first NONHEAD of a big pcluster, with the CBLKCNT flag).</summary>
     public ushort Delta0 => U16(Offsets.Delta0);
+    /// <summary>di_u.delta[1] of a NONHEAD lcluster: lclusters on to the next head.</summary>
     public ushort Delta1 => U16(Offsets.Delta1);
 
     /// <summary>Byte position of lcluster <paramref name="lcn"/>'s index given the map header's position.</summary>
@@ -174,7 +191,9 @@ public readonly record struct CompactIndexEntry(LclusterType Type, int Low);
 /// </summary>
 public readonly ref struct CompactIndexPack
 {
+    /// <summary>Entries and bytes of a pack of 4-byte entries.</summary>
     public const int EntriesPer4BPack = 2, BytesPer4BPack = 8;
+    /// <summary>Entries and bytes of a pack of 2-byte entries (only with <see cref="MapAdvise.Compacted2B"/>).</summary>
     public const int EntriesPer2BPack = 16, BytesPer2BPack = 32;
 
     private readonly ReadOnlySpan<byte> _pack;
@@ -235,6 +254,7 @@ public readonly struct CompactIndexLayout
         _compacted2B = compacted2B && _initial4B < entries ? (entries - _initial4B) / 16 * 16 : 0;
     }
 
+    /// <summary>Entries in the index: one per lcluster of the file.</summary>
     public long Entries { get; }
 
     /// <summary>Finds entry <paramref name="lcn"/>: the pack that holds it (position and size) and its index there.</summary>
@@ -270,6 +290,7 @@ public readonly struct CompactIndexLayout
 /// </summary>
 public readonly struct ExtentRecord
 {
+    /// <summary>Bytes of the largest (32-byte) extent record.</summary>
     public const int Size = 32;
 
     /// <summary>Byte offsets of the fields of struct z_erofs_extent.</summary>
@@ -277,9 +298,13 @@ public readonly struct ExtentRecord
     {
         /// <summary>__le32 plen: encoded length (bits 0-20), partial flag (bit 27), format (bits 28-31).</summary>
         public const int EncodedLength = 0;
+        /// <summary>__le32 pstart_lo: low 32 bits of the physical start in bytes (8-byte records and longer).</summary>
         public const int PhysicalStartLow = 4;
+        /// <summary>__le32 pstart_hi: high bits of the physical start (16-byte records and longer).</summary>
         public const int PhysicalStartHigh = 8;
+        /// <summary>__le32 lstart_lo: low 32 bits of the logical start in bytes (16-byte records and longer).</summary>
         public const int LogicalStartLow = 12;
+        /// <summary>__le32 lstart_hi: high bits of the logical start (32-byte records).</summary>
         public const int LogicalStartHigh = 16;
     }
 
@@ -327,6 +352,7 @@ public readonly struct ExtentRecord
     /// <summary>Bytes of the pcluster; 0 means a hole.</summary>
     public int Length => (int)(RawEncodedLength & LengthMask);
 
+    /// <summary>True when the extent uses only a prefix of what its pcluster decodes to (plen bit 27).</summary>
     public bool IsPartialReference => (RawEncodedLength & PartialReferenceFlag) != 0;
 
     /// <summary>True when the pcluster is compressed (format field non-zero).</summary>

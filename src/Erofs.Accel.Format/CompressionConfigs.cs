@@ -29,6 +29,7 @@ public sealed class CompressionConfigs
 
     /// <summary>Largest MicroLZMA dictionary (Z_EROFS_LZMA_MAX_DICT_SIZE) and the smallest Linux takes.</summary>
     public const int MaxLzmaDictionarySize = 8 * MaxPclusterBytes;
+    /// <summary>Smallest MicroLZMA dictionary Linux accepts, in bytes.</summary>
     public const int MinLzmaDictionarySize = 4096;
 
     /// <summary>Largest zstd window log (Z_EROFS_ZSTD_MAX_DICT_SIZE = 1 MiB).</summary>
@@ -40,9 +41,13 @@ public sealed class CompressionConfigs
     private const int DeflateRecordSize = 6;
     private const int ZstdRecordSize = 6;
 
+    /// <summary>Bitmap of the algorithms compressed inodes may use (bit n = <see cref="CompressionAlgorithm"/> n).</summary>
     public int AvailableAlgorithms { get; private init; }
+    /// <summary>Longest LZ4 match distance the image's streams use, in bytes.</summary>
     public int Lz4MaxDistance { get; private init; } = 65535;
+    /// <summary>Most blocks one LZ4 pcluster may span (1 without big pclusters).</summary>
     public int Lz4MaxPclusterBlocks { get; private init; } = 1;
+    /// <summary>MicroLZMA dictionary size in bytes.</summary>
     public int LzmaDictionarySize { get; private init; } = MaxLzmaDictionarySize;
 
     /// <summary>
@@ -57,6 +62,7 @@ public sealed class CompressionConfigs
     /// <summary>Real window log (on-disk value + 10).</summary>
     public int ZstdWindowLog { get; private init; } = MaxZstdWindowLog;
 
+    /// <summary>True when the image declares <paramref name="algorithm"/> usable by its compressed inodes.</summary>
     public bool IsAvailable(CompressionAlgorithm algorithm) => CompressionAlgorithms.IsDefined((int)algorithm) && (AvailableAlgorithms & (1 << (int)algorithm)) != 0;
 
     /// <summary>Largest bytes the config records can occupy (4 records of at most 2 + 65536 bytes plus alignment).</summary>

@@ -5,6 +5,7 @@ namespace Erofs.Accel.Format;
 /// <summary>One 128-byte entry of the device table.</summary>
 public readonly record struct DeviceSlot(byte[] Tag, ulong Blocks, ulong UnifiedStartBlock)
 {
+    /// <summary>Decodes one 128-byte device-table slot; <paramref name="is48Bit"/> reads the high bits of the block count.</summary>
     public static DeviceSlot Parse(ReadOnlySpan<byte> raw, bool is48Bit)
     {
         ulong blocks = BinaryPrimitives.ReadUInt32LittleEndian(raw[64..]);

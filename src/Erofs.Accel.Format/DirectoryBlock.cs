@@ -5,21 +5,32 @@ namespace Erofs.Accel.Format;
 /// <summary>File type hint stored in a directory entry.</summary>
 public enum DirentFileType : byte
 {
+    /// <summary>The entry records no type (the inode says).</summary>
     Unknown = 0,
+    /// <summary>A regular file.</summary>
     RegularFile = 1,
+    /// <summary>A directory.</summary>
     Directory = 2,
+    /// <summary>A character device node.</summary>
     CharDevice = 3,
+    /// <summary>A block device node.</summary>
     BlockDevice = 4,
+    /// <summary>A FIFO (named pipe).</summary>
     Fifo = 5,
+    /// <summary>A Unix domain socket.</summary>
     Socket = 6,
+    /// <summary>A symbolic link.</summary>
     Symlink = 7,
 }
 
 /// <summary>One directory entry, pointing into the block it was read from.</summary>
 public readonly ref struct Dirent
 {
+    /// <summary>Nid of the inode the entry names.</summary>
     public ulong Nid { get; init; }
+    /// <summary>The name, raw bytes (1 to 255, not necessarily UTF-8), inside the block.</summary>
     public ReadOnlySpan<byte> Name { get; init; }
+    /// <summary>The type recorded in the entry.</summary>
     public DirentFileType FileType { get; init; }
 }
 
@@ -74,6 +85,7 @@ public readonly ref struct DirectoryBlock
         return (start, nul < 0 ? rest.Length : nul);
     }
 
+    /// <summary>Entry <paramref name="index"/> (0 to <see cref="Count"/> - 1).</summary>
     public Dirent this[int index]
     {
         get

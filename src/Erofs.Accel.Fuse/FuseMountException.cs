@@ -6,6 +6,7 @@ namespace Erofs.Accel.Fuse;
 /// </summary>
 public sealed class FuseMountException : Exception
 {
+    /// <summary>A mount failure described by <paramref name="message"/>, with the errno behind it when there is one.</summary>
     public FuseMountException(string message, Errno errno = Errno.Success, Exception? inner = null)
         : base(message, inner)
     {

@@ -17,10 +17,13 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
 
     private readonly ErofsImage _image;
 
+    /// <summary>Serves <paramref name="image"/> (which stays the caller's to dispose) as a read-only FUSE filesystem.</summary>
     public ErofsFileSystem(ErofsImage image) => _image = image;
 
+    /// <inheritdoc/>
     public ulong RootInode => _image.RootNid;
 
+    /// <inheritdoc/>
     public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out NodeAttributes attributes)
     {
         attributes = default;
@@ -33,12 +36,14 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
+    /// <inheritdoc/>
     public Errno GetAttributes(ulong inode, out NodeAttributes attributes)
     {
         attributes = Attributes(Inode(inode));
         return Errno.Success;
     }
 
+    /// <inheritdoc/>
     public Errno ReadLink(ulong inode, Span<byte> destination, out int length)
     {
         length = 0;
@@ -50,6 +55,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
+    /// <inheritdoc/>
     public Errno Read(ulong inode, long offset, int length, ReadReply reply)
     {
         var node = Inode(inode);
@@ -78,6 +84,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         public void AddShared(ReadOnlyMemory<byte> piece, IDisposable lease) => reply.AddSegment(piece, lease);
     }
 
+    /// <inheritdoc/>
     public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing) => ReadDirectory(inode, offset, listing, static e => e.Nid);
 
     /// <summary>
@@ -93,6 +100,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
+    /// <inheritdoc/>
     public Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length)
     {
         length = 0;
@@ -132,6 +140,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         return Errno.Success;
     }
 
+    /// <inheritdoc/>
     public FileSystemStatistics GetStatistics()
     {
         var sb = _image.Superblock;

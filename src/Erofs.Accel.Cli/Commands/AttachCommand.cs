@@ -3,7 +3,7 @@ using Erofs.Accel.Service.Control;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>attach IMAGE</c>: serve an image as a folder of the daemon's shared namespace, without a mount of its own.</summary>
-public sealed class AttachCommand : ICommand
+internal sealed class AttachCommand : ICommand
 {
     public string Name => "attach";
     public string Usage => "attach IMAGE [--name NAME] [--device FILE]... [--domain NAME] [--socket PATH]";

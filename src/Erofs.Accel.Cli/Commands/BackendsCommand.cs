@@ -4,7 +4,7 @@ using Erofs.Accel.Decompression.Engine;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>backends</c>: every decompression backend, whether it is usable here and why not, and what it takes.</summary>
-public sealed class BackendsCommand : ICommand
+internal sealed class BackendsCommand : ICommand
 {
     public string Name => "backends";
     public string Usage => "backends [--accel POLICY] [--json]";

@@ -11,7 +11,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// the policy it also prints the device's calibration and where its time went per submission (stages), and reads
 /// files in 16 MiB calls by default so that whole files reach the device as batches.
 /// </summary>
-public sealed class BenchCommand : ICommand
+internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
     public string Usage => "bench IMAGE [--threads N] [--read-mb N] [--accel POLICY] [--device FILE]... [--json]";

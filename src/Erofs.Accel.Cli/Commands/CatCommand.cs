@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>cat IMAGE PATH</c>: raw file bytes to stdout.</summary>
-public sealed class CatCommand : ICommand
+internal sealed class CatCommand : ICommand
 {
     public string Name => "cat";
     public string Usage => "cat IMAGE PATH";

@@ -3,7 +3,7 @@ using Erofs.Accel.Service.Control;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>detach NAME</c>: take an image out of the daemon (refused while its files are open, unless --force).</summary>
-public sealed class DetachCommand : ICommand
+internal sealed class DetachCommand : ICommand
 {
     public string Name => "detach";
     public string Usage => "detach NAME [--force] [--socket PATH]";

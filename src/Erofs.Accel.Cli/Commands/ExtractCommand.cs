@@ -3,7 +3,7 @@ using Erofs.Accel.Core.Export;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>extract IMAGE DIR [PATH...]</c>: write the tree, or chosen paths of it, to a directory.</summary>
-public sealed class ExtractCommand : ICommand
+internal sealed class ExtractCommand : ICommand
 {
     private static readonly string[] Flags =
     {

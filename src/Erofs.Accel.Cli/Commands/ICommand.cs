@@ -1,7 +1,7 @@
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary>One erofs-accel sub-command.</summary>
-public interface ICommand
+internal interface ICommand
 {
     string Name { get; }
     string Usage { get; }

@@ -5,7 +5,7 @@ using Erofs.Accel.Decompression.Engine;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary>How to open an image: its extra devices, where it starts, the decompression policy and limits.</summary>
-public sealed record ImageSettings
+internal sealed record ImageSettings
 {
     /// <summary>Extra devices (blobs, tar files) in device-table order.</summary>
     public IReadOnlyList<string> Devices { get; init; } = Array.Empty<string>();
@@ -27,7 +27,7 @@ public sealed record ImageSettings
 /// The options every image command shares: --device (extra devices), --offset (where the image starts), --accel
 /// (acceleration policy), --cache-mb, --max-inflight and -v (report which decompression backends served the reads).
 /// </summary>
-public static class ImageArguments
+internal static class ImageArguments
 {
     public static readonly string[] ValueOptions = { "--device", "--offset", "--accel", "--cache-mb", "--max-inflight" };
     public static readonly string[] FlagOptions = { "-v", "--verbose" };
@@ -130,7 +130,7 @@ public static class ImageArguments
 }
 
 /// <summary>An open image with the decompression engine serving it; prints backend counts on dispose with -v.</summary>
-public sealed class ImageSession : IDisposable
+internal sealed class ImageSession : IDisposable
 {
     private readonly bool _verbose;
 

@@ -7,7 +7,7 @@ using Erofs.Accel.Format;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>info IMAGE [-S] [--json]</c>: superblock summary; -S adds statistics of the tree (like dump.erofs -S).</summary>
-public sealed class InfoCommand : ICommand
+internal sealed class InfoCommand : ICommand
 {
     public string Name => "info";
     public string Usage => "info IMAGE [-S] [--json] [--device FILE]... [--accel POLICY] [-v]";

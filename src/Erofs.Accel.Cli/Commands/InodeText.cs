@@ -7,7 +7,7 @@ using Erofs.Accel.Format;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary>How ls and stat show an inode, as text and as a --json document, so the two always agree.</summary>
-public static class InodeText
+internal static class InodeText
 {
     /// <summary>The type as --json names it.</summary>
     public static string TypeName(InodeType type) => type switch

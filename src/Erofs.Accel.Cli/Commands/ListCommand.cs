@@ -4,7 +4,7 @@ using Erofs.Accel.Service.Reporting;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>list</c>: every image the daemon serves.</summary>
-public sealed class ListCommand : ICommand
+internal sealed class ListCommand : ICommand
 {
     public string Name => "list";
     public string Usage => "list [--json] [--socket PATH]";

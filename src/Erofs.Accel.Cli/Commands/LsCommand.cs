@@ -10,7 +10,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// one full path a line (like find, or unsquashfs -l; with -l like unsquashfs -lls), from metadata only: no file data
 /// is read or decoded.
 /// </summary>
-public sealed class LsCommand : ICommand
+internal sealed class LsCommand : ICommand
 {
     public string Name => "ls";
     public string Usage => "ls [-l] [-a] [-R] [--json] IMAGE [PATH]";

@@ -4,7 +4,7 @@ using Erofs.Accel.Core.Export;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>manifest IMAGE</c>: the image's tree in the format of shared/tools/erofs-manifest, streamed.</summary>
-public sealed class ManifestCommand : ICommand
+internal sealed class ManifestCommand : ICommand
 {
     public string Name => "manifest";
     public string Usage => "manifest IMAGE [--no-dir-size] [--threads N] [--max-file-bytes N] [--max-total-bytes N] [--timeout S]";

@@ -3,7 +3,7 @@ using Erofs.Accel.Format;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary>ls-style rendering of modes and times.</summary>
-public static class ModeText
+internal static class ModeText
 {
     public static string Render(InodeType type, uint mode)
     {

@@ -11,7 +11,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// (<see cref="BackgroundMount"/>) and the command returns once the mount is ready; <c>--foreground</c> keeps it
 /// attached until SIGTERM, SIGINT or an outside <c>umount</c>. <see cref="ImageMount"/> is where the server starts.
 /// </summary>
-public sealed class MountCommand : ICommand
+internal sealed class MountCommand : ICommand
 {
     public string Name => "mount";
     public string Usage => "mount IMAGE MOUNTPOINT [-o OPTIONS] [--device FILE]... [--offset N] [--accel POLICY] [--foreground] [--log FILE|syslog] [--max-workers N] [--transport auto|uring|classic] [--no-sandbox] [-v] [--standalone] [--socket PATH]";

@@ -8,7 +8,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// --timeout, and the CLI's wording of the library's limit and refusal errors (the library names its settings, the
 /// CLI names its flags).
 /// </summary>
-public static class ScanArguments
+internal static class ScanArguments
 {
     public static readonly string[] ValueOptions = { "--max-file-bytes", "--max-total-bytes", "--timeout" };
 

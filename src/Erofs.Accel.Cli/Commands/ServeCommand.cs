@@ -10,7 +10,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// Runs in the foreground until SIGTERM or SIGINT (for systemd: sd_notify READY/STOPPING when $NOTIFY_SOCKET is set),
 /// then unmounts everything.
 /// </summary>
-public sealed class ServeCommand : ICommand
+internal sealed class ServeCommand : ICommand
 {
     private static readonly string[] ValueOptions =
         { "--root", DaemonConnection.SocketOption, "--socket-group", "--accel", "--cache-mb", "--max-inflight", "--max-workers" };

@@ -10,7 +10,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// <c>stat IMAGE PATH</c> or <c>stat IMAGE --nid N</c>: every attribute of one inode, its layout and xattrs;
 /// <c>-e</c> adds the extent list (like dump.erofs -e), from metadata only.
 /// </summary>
-public sealed class StatCommand : ICommand
+internal sealed class StatCommand : ICommand
 {
     public string Name => "stat";
     public string Usage => "stat IMAGE (PATH | --nid N) [-L] [-e|--extents] [--json]";

@@ -5,7 +5,7 @@ using Erofs.Accel.Service.Reporting;
 namespace Erofs.Accel.Cli.Commands;
 
 /// <summary><c>stats</c>: the daemon's counters per image and per backend, as text, JSON or Prometheus exposition.</summary>
-public sealed class StatsCommand : ICommand
+internal sealed class StatsCommand : ICommand
 {
     public string Name => "stats";
     public string Usage => "stats [--json | --prometheus] [--socket PATH]";

@@ -8,7 +8,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// removed through it; any other mount point is unmounted directly, which ends its standalone server. Busy mounts are
 /// refused unless --force (a lazy detach).
 /// </summary>
-public sealed class UmountCommand : ICommand
+internal sealed class UmountCommand : ICommand
 {
     public string Name => "umount";
     public string Usage => "umount MOUNTPOINT|NAME [--force] [--socket PATH]";

@@ -9,7 +9,7 @@ namespace Erofs.Accel.Cli.Commands;
 /// file offset and reason (exit 1). An image that cannot even be opened (bad superblock or checksum) is reported the
 /// same way; missing files and wrong usage are errors as in every command.
 /// </summary>
-public sealed class VerifyCommand : ICommand
+internal sealed class VerifyCommand : ICommand
 {
     public string Name => "verify";
     public string Usage => "verify IMAGE [--json] [--max-hash-gib N] [--device FILE]... [--accel POLICY]";

@@ -15,10 +15,10 @@ namespace Erofs.Accel.Cli.Json;
 [JsonSerializable(typeof(StatDocument))]
 [JsonSerializable(typeof(BackendsDocument))]
 [JsonSerializable(typeof(VerifyDocument))]
-public sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>Writes the documents: indented, with text escaped only where JSON requires it (this output is not HTML).</summary>
-public static class CliJson
+internal static class CliJson
 {
     /// <summary>The context every command serializes with.</summary>
     public static CliJsonContext Context { get; } =

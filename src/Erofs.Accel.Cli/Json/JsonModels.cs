@@ -5,7 +5,7 @@ namespace Erofs.Accel.Cli.Json;
 // are escaped as in the manifest format (bytes that are not UTF-8 or are control characters become \xHH).
 
 /// <summary><c>info --json</c>.</summary>
-public sealed record InfoDocument(
+internal sealed record InfoDocument(
     string Image,
     int BlockSize,
     ulong Blocks,
@@ -24,16 +24,16 @@ public sealed record InfoDocument(
     IReadOnlyList<DeviceDocument> Devices,
     StatisticsDocument? Statistics);
 
-public sealed record ChecksumDocument(string Algorithm, string Value, bool Verified);
+internal sealed record ChecksumDocument(string Algorithm, string Value, bool Verified);
 
 /// <summary>One algorithm the image declares, with the parameters that apply to it.</summary>
-public sealed record CompressionDocument(string Algorithm, int? MaxDistance = null, int? MaxPclusterBlocks = null,
+internal sealed record CompressionDocument(string Algorithm, int? MaxDistance = null, int? MaxPclusterBlocks = null,
     int? DictionarySize = null, int? WindowBits = null, int? WindowLog = null, int? RecordedWindowBits = null);
 
-public sealed record DeviceDocument(int Id, ulong Blocks, ulong UnifiedStartBlock, string? Tag);
+internal sealed record DeviceDocument(int Id, ulong Blocks, ulong UnifiedStartBlock, string? Tag);
 
 /// <summary><c>info -S --json</c>: statistics of the tree (from metadata only).</summary>
-public sealed record StatisticsDocument(
+internal sealed record StatisticsDocument(
     IReadOnlyDictionary<string, long> InodesByType,
     long Paths,
     long RegularFiles,
@@ -50,17 +50,17 @@ public sealed record StatisticsDocument(
     double CompressionRatio,
     IReadOnlyList<AlgorithmDocument> Algorithms);
 
-public sealed record AlgorithmDocument(string Algorithm, long Pclusters, long StoredBytes, long DecodedBytes, double Ratio,
+internal sealed record AlgorithmDocument(string Algorithm, long Pclusters, long StoredBytes, long DecodedBytes, double Ratio,
     IReadOnlyList<BucketDocument> PclusterSizes);
 
 /// <summary>Pclusters whose stored size is at most <see cref="MaxBytes"/> and more than half of it.</summary>
-public sealed record BucketDocument(long MaxBytes, long Count);
+internal sealed record BucketDocument(long MaxBytes, long Count);
 
 /// <summary><c>ls --json</c> (and <c>ls -R --json</c>).</summary>
-public sealed record ListingDocument(string Image, string Path, bool Recursive, IReadOnlyList<EntryDocument> Entries);
+internal sealed record ListingDocument(string Image, string Path, bool Recursive, IReadOnlyList<EntryDocument> Entries);
 
 /// <summary>One inode as ls and stat show it.</summary>
-public sealed record EntryDocument(
+internal sealed record EntryDocument(
     string? Path,
     string? Name,
     string Nid,
@@ -76,7 +76,7 @@ public sealed record EntryDocument(
     string? Rdev = null);
 
 /// <summary><c>stat --json</c>.</summary>
-public sealed record StatDocument(
+internal sealed record StatDocument(
     EntryDocument Inode,
     string InodeFormat,
     string Layout,
@@ -85,10 +85,10 @@ public sealed record StatDocument(
     IReadOnlyList<ExtentDocument>? Extents);
 
 /// <summary>An xattr: escaped name, value as hex, and as text when it is printable ASCII.</summary>
-public sealed record XattrDocument(string Name, string ValueHex, string? ValueText);
+internal sealed record XattrDocument(string Name, string ValueHex, string? ValueText);
 
 /// <summary>One extent of a file (stat --extents).</summary>
-public sealed record ExtentDocument(
+internal sealed record ExtentDocument(
     long LogicalStart,
     long Length,
     string Kind,
@@ -101,9 +101,9 @@ public sealed record ExtentDocument(
     long? FragmentOffset = null);
 
 /// <summary><c>backends --json</c>.</summary>
-public sealed record BackendsDocument(string Policy, string PolicySource, IReadOnlyList<BackendDocument> Backends);
+internal sealed record BackendsDocument(string Policy, string PolicySource, IReadOnlyList<BackendDocument> Backends);
 
-public sealed record BackendDocument(
+internal sealed record BackendDocument(
     string Name,
     string Role,
     bool Available,
@@ -115,7 +115,7 @@ public sealed record BackendDocument(
     string Breaker);
 
 /// <summary><c>verify --json</c>.</summary>
-public sealed record VerifyDocument(
+internal sealed record VerifyDocument(
     string Image,
     bool Clean,
     string SuperblockChecksum,
@@ -130,4 +130,4 @@ public sealed record VerifyDocument(
     long FingerprintsChecked,
     long FingerprintsNotChecked);
 
-public sealed record ProblemDocument(string Path, string? Nid, long? FileOffset, string Reason);
+internal sealed record ProblemDocument(string Path, string? Nid, long? FileOffset, string Reason);

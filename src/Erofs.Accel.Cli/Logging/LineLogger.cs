@@ -6,7 +6,7 @@ namespace Erofs.Accel.Cli;
 /// A minimal logger: one line per event, to a sink that can be switched (a background mount stops writing to its
 /// parent's pipe once it is ready and goes on in syslog or its log file). Never throws.
 /// </summary>
-public sealed class LineLogger(ILogSink sink, LogLevel minimum = LogLevel.Information) : ILogger
+internal sealed class LineLogger(ILogSink sink, LogLevel minimum = LogLevel.Information) : ILogger
 {
     private ILogSink _sink = sink;
 

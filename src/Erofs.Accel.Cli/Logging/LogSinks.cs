@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Erofs.Accel.Cli;
 
 /// <summary>Where log lines end up: a terminal, a file, syslog. Implementations are safe for concurrent use.</summary>
-public interface ILogSink
+internal interface ILogSink
 {
     /// <summary>Writes one line (no line breaks inside). May throw; <see cref="LineLogger"/> swallows it.</summary>
     void Write(LogLevel level, string message);
@@ -16,7 +16,7 @@ public interface ILogSink
 /// Lines "erofs-accel: TIME level: message" to a writer: stderr (left open on dispose), or a log file opened for
 /// appending by <see cref="OpenFile"/> (closed on dispose).
 /// </summary>
-public sealed class TextLogSink(TextWriter writer, string description = "stderr", bool withDate = false, bool ownsWriter = false) : ILogSink, IDisposable
+internal sealed class TextLogSink(TextWriter writer, string description = "stderr", bool withDate = false, bool ownsWriter = false) : ILogSink, IDisposable
 {
     private readonly object _lock = new();
 
@@ -63,7 +63,7 @@ public sealed class TextLogSink(TextWriter writer, string description = "stderr"
 }
 
 /// <summary>Drops everything (a background server whose parent has stopped listening and that has no log).</summary>
-public sealed class NullLogSink : ILogSink
+internal sealed class NullLogSink : ILogSink
 {
     public static readonly NullLogSink Instance = new();
 

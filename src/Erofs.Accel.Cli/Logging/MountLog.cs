@@ -5,7 +5,7 @@ namespace Erofs.Accel.Cli;
 /// the foreground server logs to stderr, and a background one (which has no terminal) to syslog when a daemon listens
 /// on /dev/log, else to /var/log/erofs-accel.log as root, else to ~/.local/state/erofs-accel/erofs-accel.log.
 /// </summary>
-public static class MountLog
+internal static class MountLog
 {
     public const string RootLogFile = "/var/log/erofs-accel.log";
 

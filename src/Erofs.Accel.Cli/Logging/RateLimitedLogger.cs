@@ -12,7 +12,7 @@ namespace Erofs.Accel.Cli;
 /// warnings) write to, so one flood limit covers both. Holds at most <see cref="MaxKeys"/> pairs; further ones
 /// share one budget.
 /// </summary>
-public sealed class RateLimitedLogger : ILogger, IDisposable
+internal sealed class RateLimitedLogger : ILogger, IDisposable
 {
     public const int Burst = 5;
     public const int MaxKeys = 1024;

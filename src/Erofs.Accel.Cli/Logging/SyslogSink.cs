@@ -10,7 +10,7 @@ namespace Erofs.Accel.Cli;
 /// <c>&lt;PRI&gt;Mmm dd hh:mm:ss erofs-accel[PID]: message</c>, facility daemon. A datagram that cannot be sent
 /// (the daemon restarted) is retried once on a new connection, then dropped.
 /// </summary>
-public sealed class SyslogSink : ILogSink, IDisposable
+internal sealed class SyslogSink : ILogSink, IDisposable
 {
     public const string DefaultPath = "/dev/log";
     private const int Facility = 3; // daemon

@@ -7,7 +7,7 @@ namespace Erofs.Accel.Cli.Mounting;
 /// Starts the mount's server as a new process in its own session (setsid), with the same options, and returns once it
 /// reports ready (then prints where it logs) or has failed (then prints its one-line error and returns its exit code).
 /// </summary>
-public static class BackgroundMount
+internal static class BackgroundMount
 {
     /// <summary>What the background server prints on stdout once mounted, followed by its log destination.</summary>
     public const string ReadyLine = "EROFS-ACCEL-READY";

@@ -11,7 +11,7 @@ namespace Erofs.Accel.Cli.Mounting;
 /// an image whose data cannot all be read (a corrupt root, a missing or short extra device) before anything is
 /// mounted, then mounts it and starts the FUSE server. Dispose unmounts and closes everything.
 /// </summary>
-public sealed class ImageMount : IDisposable
+internal sealed class ImageMount : IDisposable
 {
     private ImageMount(ImageSession session, FuseServer server)
     {

@@ -6,7 +6,7 @@ namespace Erofs.Accel.Cli.Mounting;
 /// <param name="NotifyReady">Internal: the background server prints a ready line for its parent instead of a message.</param>
 /// <param name="Standalone">--standalone: serve in a process of its own even when a daemon runs.</param>
 /// <param name="DaemonSocket">--socket PATH: the daemon's control socket (null: the default).</param>
-public sealed record ParsedMount(MountOptions Options, IReadOnlyList<string> Warnings, bool NotifyReady, bool Standalone = false,
+internal sealed record ParsedMount(MountOptions Options, IReadOnlyList<string> Warnings, bool NotifyReady, bool Standalone = false,
     string? DaemonSocket = null);
 
 /// <summary>
@@ -18,7 +18,7 @@ public sealed record ParsedMount(MountOptions Options, IReadOnlyList<string> War
 /// marked by <see cref="HelperFlag"/> as first argument (the installed helper script adds it).</item>
 /// </list>
 /// </summary>
-public static class MountArguments
+internal static class MountArguments
 {
     /// <summary>First argument of a mount(8) helper call.</summary>
     public const string HelperFlag = "--mount-helper";

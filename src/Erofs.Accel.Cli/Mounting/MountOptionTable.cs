@@ -9,7 +9,7 @@ namespace Erofs.Accel.Cli.Mounting;
 /// does, how it is parsed, and the words mount(8) and fstab pass that have no effect on a read-only FUSE mount. Every
 /// other name is refused with that name. The help text and the man page list this table.
 /// </summary>
-public static class MountOptionTable
+internal static class MountOptionTable
 {
     /// <summary>One option: its name, the value it takes (null: a flag), what it does, and how it changes the options.</summary>
     public sealed record Option(string Name, string? Value, string Help, Func<MountOptions, string, MountOptions> Apply);

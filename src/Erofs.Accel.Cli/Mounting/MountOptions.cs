@@ -9,7 +9,7 @@ namespace Erofs.Accel.Cli.Mounting;
 /// server behaves and where its log goes. Built by <see cref="MountArguments"/> from a command line or a mount(8)
 /// helper call, turned back into arguments for the background server by <see cref="ToArguments"/>.
 /// </summary>
-public sealed record MountOptions
+internal sealed record MountOptions
 {
     public const string DefaultSubtype = "erofs-accel";
     public const int DefaultMaxWorkers = 16;

@@ -8,6 +8,7 @@ namespace Erofs.Accel.Core.Benchmarking;
 /// <summary>Result of one measured phase.</summary>
 public sealed record PhaseResult(string Name, long Items, long DecodedBytes, long CompressedBytes, double Seconds)
 {
+    /// <summary>Decoded bytes per second of the phase, in units of 10^6 bytes (0 when nothing was timed).</summary>
     public double MegabytesPerSecond => Seconds > 0 ? DecodedBytes / 1e6 / Seconds : 0;
 }
 
@@ -18,7 +19,9 @@ public sealed record PhaseResult(string Name, long Items, long DecodedBytes, lon
 /// </summary>
 public sealed class ImageBenchmark
 {
+    /// <summary>Threads that decode or read at once (default 1).</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>Size in bytes of each read when files are read whole (default 1 MiB).</summary>
     public int ReadBufferBytes { get; init; } = 1 << 20;
 
     /// <summary>Decodes every distinct compressed pcluster of the image.</summary>

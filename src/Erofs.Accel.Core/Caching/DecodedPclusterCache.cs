@@ -23,6 +23,7 @@ public sealed class DecodedPclusterCache
     private int _images;
     private long _hits, _crossImageHits, _misses, _decodes;
 
+    /// <summary>An empty cache that holds at most <paramref name="capacityBytes"/> bytes of decoded pclusters.</summary>
     public DecodedPclusterCache(long capacityBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
@@ -31,6 +32,7 @@ public sealed class DecodedPclusterCache
         Pool = new DecodedBufferPool(Math.Clamp(capacityBytes / 8, 4L << 20, 64L << 20));
     }
 
+    /// <summary>Most bytes of decoded pclusters the cache holds at once.</summary>
     public long CapacityBytes => _entries.Capacity;
 
     /// <summary>Bytes held now (the entries' arrays plus <see cref="EntryOverheadBytes"/> each).</summary>

@@ -23,13 +23,17 @@ public enum ExtentKind : byte
 /// </summary>
 public readonly record struct Extent
 {
+    /// <summary>Offset in the file of the extent's first byte.</summary>
     public long LogicalStart { get; init; }
+    /// <summary>Number of file bytes the extent covers.</summary>
     public long LogicalLength { get; init; }
+    /// <summary>How the extent's bytes are stored.</summary>
     public ExtentKind Kind { get; init; }
     /// <summary>Device id (0 = primary, unified addressing applies).</summary>
     public int Device { get; init; }
     /// <summary>Byte address of the pcluster (a metadata position when <see cref="InMetadata"/>).</summary>
     public long PhysicalAddress { get; init; }
+    /// <summary>Bytes the pcluster occupies on its device (0 for holes and fragments).</summary>
     public int PhysicalLength { get; init; }
     /// <summary>The pcluster is inline in the metadata (ztailpacking): read it like metadata of the inode.</summary>
     public bool InMetadata { get; init; }
@@ -39,7 +43,9 @@ public readonly record struct Extent
     public CompressionAlgorithm Algorithm { get; init; }
     /// <summary>Only a prefix of what the pcluster decodes to belongs to this extent (dedupe).</summary>
     public bool PartialReference { get; init; }
+    /// <summary>Offset inside the packed inode of a <see cref="ExtentKind.Fragment"/> extent.</summary>
     public long FragmentOffset { get; init; }
 
+    /// <summary>Offset in the file just past the extent.</summary>
     public long LogicalEnd => LogicalStart + LogicalLength;
 }

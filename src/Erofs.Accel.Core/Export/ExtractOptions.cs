@@ -77,13 +77,19 @@ public sealed class ExtractOptions
 /// <summary>What an extraction created, and what its options left out.</summary>
 public sealed class ExtractSummary
 {
+    /// <summary>Directories created (the destination itself excluded).</summary>
     public long Directories { get; internal set; }
+    /// <summary>Regular files written (each hardlink group once).</summary>
     public long Files { get; internal set; }
+    /// <summary>Symbolic links created.</summary>
     public long Symlinks { get; internal set; }
+    /// <summary>Extra names of hardlinked files, made as hard links to the first one written.</summary>
     public long Hardlinks { get; internal set; }
+    /// <summary>FIFOs, sockets and device nodes created.</summary>
     public long SpecialFiles { get; internal set; }
     /// <summary>Declared bytes of the files written (holes included).</summary>
     public long Bytes { get; internal set; }
+    /// <summary>Problems reported through <see cref="ExtractOptions.Warning"/> that did not stop the extraction.</summary>
     public long Warnings { get; internal set; }
     /// <summary>Device nodes not created (<see cref="ExtractOptions.CreateDevices"/> is off).</summary>
     public long SkippedDevices { get; internal set; }
@@ -110,7 +116,9 @@ public enum ExtractionRefusal
 /// <summary>An extraction refused to write where it was asked to; nothing the user owns was changed by it.</summary>
 public sealed class ExtractionRefusedException : IOException
 {
+    /// <summary>Why the extraction refused.</summary>
     public ExtractionRefusal Refusal { get; }
 
+    /// <summary>An extraction refusal of kind <paramref name="refusal"/>, with a one-line message naming the path.</summary>
     public ExtractionRefusedException(ExtractionRefusal refusal, string message) : base(message) => Refusal = refusal;
 }

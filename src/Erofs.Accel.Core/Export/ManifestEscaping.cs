@@ -9,6 +9,7 @@ namespace Erofs.Accel.Core.Export;
 /// </summary>
 public static class ManifestEscaping
 {
+    /// <summary>Raw bytes as manifest text: invalid UTF-8, control bytes, DEL and '\' escaped (also every byte of <paramref name="extraEscaped"/>).</summary>
     public static string Escape(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> extraEscaped = default)
     {
         var sb = new StringBuilder(raw.Length + 8);

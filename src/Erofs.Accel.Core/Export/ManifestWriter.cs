@@ -15,6 +15,7 @@ namespace Erofs.Accel.Core.Export;
 /// </summary>
 public sealed class ManifestWriter
 {
+    /// <summary>The header line naming the 13 columns.</summary>
     public const string Header = "#path\ttype\tmode\tuid\tgid\tsize\tnlink\tmtime\ttarget\trdev\tsha256\txattrs\tlink";
 
     /// <summary>Lines waiting for digests: at most this many per hashing thread...</summary>
@@ -38,6 +39,7 @@ public sealed class ManifestWriter
     /// <summary>Bounds on the bytes hashed and the time taken (<see cref="ScanLimits.Default"/>).</summary>
     public ScanLimits Limits { get; init; } = ScanLimits.Default;
 
+    /// <summary>A writer for the manifest of <paramref name="image"/>.</summary>
     public ManifestWriter(ErofsImage image) => _image = image;
 
     /// <summary>The first path of a hardlinked inode, kept as (directory, name), and its digest.</summary>
@@ -110,6 +112,7 @@ public sealed class ManifestWriter
         }
     }
 
+    /// <summary>Writes the header and one line per path, sorted by raw path bytes, to <paramref name="output"/>.</summary>
     public void Write(TextWriter output, CancellationToken cancellationToken = default)
     {
         using var budget = new ScanBudget(Limits, cancellationToken);
@@ -210,6 +213,7 @@ public sealed class ManifestWriter
         return string.Join(",", sorted.Select(x => ManifestEscaping.EscapeXattrName(x.Name) + "=" + Convert.ToHexStringLower(x.Value)));
     }
 
+    /// <summary>The manifest's type letter: f, d, l, c, b, p or s.</summary>
     public static char TypeChar(InodeType t) => t switch
     {
         InodeType.Directory => 'd',

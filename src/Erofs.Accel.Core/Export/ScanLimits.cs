@@ -44,6 +44,7 @@ public enum ScanLimit
 /// <summary>A pass stopped because it reached one of its <see cref="ScanLimits"/>; names the file it was at.</summary>
 public sealed class ScanLimitExceededException : IOException
 {
+    /// <summary>Which limit was exceeded.</summary>
     public ScanLimit Limit { get; }
 
     /// <summary>The file (escaped path) being read when the limit was reached.</summary>
@@ -52,6 +53,7 @@ public sealed class ScanLimitExceededException : IOException
     /// <summary>What happened, without naming the setting that bounds it (callers name it their own way).</summary>
     public string Reason { get; }
 
+    /// <summary>A limit exceeded at <paramref name="path"/>; <paramref name="reason"/> says by how much.</summary>
     public ScanLimitExceededException(ScanLimit limit, string path, string reason)
         : base($"{path}: {reason} ({nameof(ScanLimits)}.{SettingName(limit)})")
     {

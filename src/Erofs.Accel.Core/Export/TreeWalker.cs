@@ -14,6 +14,7 @@ public static class TreeWalker
     /// <summary>Deepest directory nesting accepted (corrupt images could nest without end).</summary>
     public const int MaxDepth = 4096;
 
+    /// <summary>Every node from <paramref name="start"/> (default the root, at path <paramref name="startPath"/>, default "/") down, the start included, depth-first in on-disk order.</summary>
     public static IEnumerable<TreeNode> Walk(ErofsImage image, ErofsInode? start = null, byte[]? startPath = null)
     {
         start ??= image.Root;

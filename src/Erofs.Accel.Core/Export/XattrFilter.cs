@@ -11,6 +11,7 @@ public sealed class XattrFilter
 {
     private readonly byte[][] _include, _exclude;
 
+    /// <summary>A filter keeping names that match a pattern of <paramref name="include"/> and none of <paramref name="exclude"/>.</summary>
     public XattrFilter(IEnumerable<string> include, IEnumerable<string>? exclude = null)
     {
         Include = include.ToArray();
@@ -19,7 +20,9 @@ public sealed class XattrFilter
         _exclude = Exclude.Select(Encoding.UTF8.GetBytes).ToArray();
     }
 
+    /// <summary>Name patterns that select xattrs.</summary>
     public IReadOnlyList<string> Include { get; }
+    /// <summary>Name patterns that drop xattrs even when an include pattern selects them.</summary>
     public IReadOnlyList<string> Exclude { get; }
 
     /// <summary>
@@ -34,6 +37,7 @@ public sealed class XattrFilter
     /// <summary>No xattrs (and so no POSIX ACLs).</summary>
     public static XattrFilter None { get; } = new(Array.Empty<string>());
 
+    /// <summary>True when the xattr name (raw bytes, for example "user.foo") is kept.</summary>
     public bool Matches(ReadOnlySpan<byte> name)
     {
         bool included = false;
@@ -45,6 +49,7 @@ public sealed class XattrFilter
         return true;
     }
 
+    /// <summary>True when the xattr name is kept.</summary>
     public bool Matches(string name) => Matches(Encoding.UTF8.GetBytes(name));
 
     /// <summary>Glob match with '*' and '?' (iterative, with one backtrack point: linear in practice).</summary>
@@ -74,6 +79,7 @@ public sealed class XattrFilter
         return p == pattern.Length;
     }
 
+    /// <summary>The patterns, as the CLI takes them.</summary>
     public override string ToString() =>
         $"include {string.Join(",", Include)}" + (Exclude.Count > 0 ? $" exclude {string.Join(",", Exclude)}" : "");
 }

@@ -26,10 +26,15 @@ public enum FileExtentKind : byte
 /// </summary>
 public readonly record struct FileExtent
 {
+    /// <summary>Offset in the file of the extent's first byte.</summary>
     public long LogicalStart { get; init; }
+    /// <summary>Number of file bytes the extent covers.</summary>
     public long Length { get; init; }
+    /// <summary>How the extent's bytes are stored.</summary>
     public FileExtentKind Kind { get; init; }
+    /// <summary>Device the bytes lie on: 0 for the image, N for extra device N (device-table slot N-1).</summary>
     public int Device { get; init; }
+    /// <summary>Byte address on <see cref="Device"/>, or the position in the metadata when <see cref="InMetadata"/> is set.</summary>
     public long PhysicalAddress { get; init; }
     /// <summary>Bytes the extent occupies on its device (the pcluster size for compressed extents; 0 for holes and fragments).</summary>
     public long PhysicalLength { get; init; }
@@ -44,6 +49,7 @@ public readonly record struct FileExtent
     /// <summary>Offset in the packed inode of a <see cref="FileExtentKind.Fragment"/> extent.</summary>
     public long FragmentOffset { get; init; }
 
+    /// <summary>Offset in the file just past the extent.</summary>
     public long LogicalEnd => LogicalStart + Length;
 
     /// <summary>Identifies the stored bytes: extents with equal keys share them (deduplicated pclusters, hardlinks).</summary>

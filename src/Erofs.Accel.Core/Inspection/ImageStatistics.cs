@@ -25,10 +25,13 @@ public sealed class ImageStatistics
     public IReadOnlyDictionary<InodeType, long> InodesByType { get; private set; } = new Dictionary<InodeType, long>();
     /// <summary>Paths in the tree, the root included (hardlinks count once per name).</summary>
     public long Paths { get; private set; }
+    /// <summary>Distinct regular-file inodes.</summary>
     public long RegularFiles { get; private set; }
+    /// <summary>Regular files stored compressed.</summary>
     public long CompressedFiles { get; private set; }
     /// <summary>Sum of regular file sizes.</summary>
     public long FileBytes { get; private set; }
+    /// <summary>File bytes in holes (not stored, read as zeros).</summary>
     public long FileBytesInHoles { get; private set; }
     /// <summary>File bytes stored as they are, in blocks of a device.</summary>
     public long FileBytesStored { get; private set; }
@@ -41,8 +44,11 @@ public sealed class ImageStatistics
     /// <summary>Distinct pclusters of every inode (files, directories, symlinks, the packed and metabox inodes), per algorithm.</summary>
     public IReadOnlyList<AlgorithmStatistics> Algorithms { get; private set; } = Array.Empty<AlgorithmStatistics>();
 
+    /// <summary>Distinct pclusters of every algorithm.</summary>
     public long Pclusters => Algorithms.Sum(a => a.Pclusters);
+    /// <summary>Bytes the pclusters occupy on the image.</summary>
     public long PclusterStoredBytes => Algorithms.Sum(a => a.StoredBytes);
+    /// <summary>Bytes the pclusters decode to.</summary>
     public long PclusterDecodedBytes => Algorithms.Sum(a => a.DecodedBytes);
 
     /// <summary>Stored bytes of the pclusters per byte they decode to.</summary>

@@ -19,6 +19,7 @@ public sealed class VerifyOptions
 /// <summary>One thing wrong with an image: where (path, nid, offset in the file) and why.</summary>
 public readonly record struct VerificationProblem(string Path, ulong? Nid, long? FileOffset, string Reason)
 {
+    /// <summary>The path, nid and file offset where known, then the reason, on one line.</summary>
     public override string ToString()
     {
         var where = new StringBuilder(Path);
@@ -36,6 +37,7 @@ public sealed class VerificationReport
 
     /// <summary>True when nothing is wrong.</summary>
     public bool IsClean => ProblemList.Count == 0 && OmittedProblems == 0;
+    /// <summary>The problems found, at most <see cref="VerifyOptions.MaxProblems"/>.</summary>
     public IReadOnlyList<VerificationProblem> Problems => ProblemList;
     /// <summary>Problems past <see cref="VerifyOptions.MaxProblems"/>, counted only.</summary>
     public long OmittedProblems { get; internal set; }
@@ -43,13 +45,21 @@ public sealed class VerificationReport
     public IReadOnlyList<string> Notes => NoteList;
     /// <summary>"verified", "none" (the image has no checksum) or "mismatch".</summary>
     public string SuperblockChecksum { get; internal set; } = "none";
+    /// <summary>Inodes parsed.</summary>
     public long Inodes { get; internal set; }
+    /// <summary>Directories read.</summary>
     public long Directories { get; internal set; }
+    /// <summary>Directory entries checked, "." and ".." included.</summary>
     public long DirectoryEntries { get; internal set; }
+    /// <summary>Extents mapped.</summary>
     public long Extents { get; internal set; }
+    /// <summary>Distinct pclusters decoded.</summary>
     public long PclustersDecoded { get; internal set; }
+    /// <summary>Content fingerprints compared with the SHA-256 of their file.</summary>
     public long FingerprintsChecked { get; internal set; }
+    /// <summary>Content fingerprints left unchecked (over <see cref="VerifyOptions.MaxHashedBytes"/>).</summary>
     public long FingerprintsNotChecked { get; internal set; }
+    /// <summary>File bytes read and hashed to check fingerprints.</summary>
     public long BytesHashed { get; internal set; }
 
     /// <summary>A report for an image that could not even be opened (bad superblock, missing device...).</summary>
@@ -76,6 +86,7 @@ public static class ImageVerifier
     /// <summary>Longest symlink target a path can hold (PATH_MAX less its NUL).</summary>
     public const int MaxSymlinkTarget = 4095;
 
+    /// <summary>Checks the whole image and reports what is wrong; throws only for cancellation.</summary>
     public static VerificationReport Verify(ErofsImage image, VerifyOptions? options = null, CancellationToken cancellationToken = default) =>
         new Run(image, options ?? new VerifyOptions(), cancellationToken).Execute();
 

@@ -6,7 +6,10 @@ namespace Erofs.Accel.Core;
 /// </summary>
 public readonly record struct DirectoryEntry(byte[] Name, ulong Nid, DirentFileType FileType, long NextCookie)
 {
+    /// <summary>True for the "." entry.</summary>
     public bool IsDot => Name.Length == 1 && Name[0] == (byte)'.';
+    /// <summary>True for the ".." entry.</summary>
     public bool IsDotDot => Name.Length == 2 && Name[0] == (byte)'.' && Name[1] == (byte)'.';
+    /// <summary>The name as text (invalid UTF-8 as U+FFFD).</summary>
     public string NameText => System.Text.Encoding.UTF8.GetString(Name);
 }

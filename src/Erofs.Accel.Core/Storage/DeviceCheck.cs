@@ -15,6 +15,7 @@ public sealed record DeviceProblem(int Device, bool Fatal, string Message);
 /// </summary>
 public static class DeviceCheck
 {
+    /// <summary>Every missing, short or oversized extra device of <paramref name="image"/>; empty when all are right.</summary>
     public static IReadOnlyList<DeviceProblem> Find(ErofsImage image)
     {
         ArgumentNullException.ThrowIfNull(image);

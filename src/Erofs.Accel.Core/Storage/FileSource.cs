@@ -6,6 +6,7 @@ namespace Erofs.Accel.Core.Storage;
 /// <summary>What a <see cref="FileSource"/> reads from.</summary>
 public enum FileSourceKind
 {
+    /// <summary>A regular file: its size comes from stat.</summary>
     RegularFile,
     /// <summary>A block device (a loop device, a partition): its size comes from BLKGETSIZE64.</summary>
     BlockDevice,
@@ -19,11 +20,16 @@ public enum FileSourceKind
 public sealed unsafe class FileSource : IRandomAccessSource
 {
     private readonly SafeFileHandle _handle;
+    private readonly bool _ownsHandle = true;
 
+    /// <inheritdoc/>
     public long Length { get; }
+    /// <inheritdoc/>
     public string Description { get; }
+    /// <summary>Whether it reads a regular file or a block device.</summary>
     public FileSourceKind Kind { get; }
 
+    /// <summary>Opens <paramref name="path"/> for reading; throws <see cref="ErofsIoException"/> with the reason when it is missing, unreadable, or not a regular file or block device.</summary>
     public FileSource(string path)
     {
         Description = path;
@@ -43,6 +49,34 @@ public sealed unsafe class FileSource : IRandomAccessSource
         catch
         {
             _handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads an already open regular file or block device (for example one opened with
+    /// <see cref="File.OpenHandle"/>, or inherited from another process). The handle must be readable at random offsets;
+    /// anything else is refused like a path is. It is closed on <see cref="Dispose"/> only when
+    /// <paramref name="ownsHandle"/> is set.
+    /// </summary>
+    /// <param name="description">Names the file in messages (null: "file descriptor N").</param>
+    public FileSource(SafeFileHandle handle, string? description = null, bool ownsHandle = false)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (handle.IsInvalid || handle.IsClosed) throw new ArgumentException("the file handle is closed or invalid", nameof(handle));
+        int fd = (int)handle.DangerousGetHandle();
+        Description = description ?? $"file descriptor {fd}";
+        _handle = handle;
+        _ownsHandle = ownsHandle;
+        try
+        {
+            var opened = Stat(fd, Description);
+            Kind = KindOf(opened.Mode, Description);
+            Length = Kind == FileSourceKind.BlockDevice ? BlockDeviceSize(fd, Description) : (long)opened.Size;
+        }
+        catch
+        {
+            if (ownsHandle) handle.Dispose();
             throw;
         }
     }
@@ -96,6 +130,7 @@ public sealed unsafe class FileSource : IRandomAccessSource
         _ => new ErofsIoException($"{path}: {Libc.Describe(errno)}"),
     };
 
+    /// <inheritdoc/>
     public int Read(long offset, Span<byte> buffer)
     {
         int total = 0;
@@ -115,5 +150,9 @@ public sealed unsafe class FileSource : IRandomAccessSource
         return total;
     }
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Closes the file, unless the handle was given with ownsHandle false.</summary>
+    public void Dispose()
+    {
+        if (_ownsHandle) _handle.Dispose();
+    }
 }

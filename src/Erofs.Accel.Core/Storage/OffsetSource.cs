@@ -9,6 +9,7 @@ public sealed class OffsetSource : IRandomAccessSource
     private readonly IRandomAccessSource _inner;
     private readonly bool _ownsInner;
 
+    /// <summary>The bytes of <paramref name="inner"/> from <paramref name="offset"/> on; disposes <paramref name="inner"/> with itself when <paramref name="ownsInner"/> is set.</summary>
     public OffsetSource(IRandomAccessSource inner, long offset, bool ownsInner = true)
     {
         ArgumentNullException.ThrowIfNull(inner);
@@ -25,10 +26,14 @@ public sealed class OffsetSource : IRandomAccessSource
         Description = $"{inner.Description} at offset {offset}";
     }
 
+    /// <summary>Byte offset in the inner source where the image starts.</summary>
     public long Offset { get; }
+    /// <inheritdoc/>
     public long Length => _inner.Length - Offset;
+    /// <inheritdoc/>
     public string Description { get; }
 
+    /// <inheritdoc/>
     public int Read(long offset, Span<byte> buffer)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -37,6 +42,7 @@ public sealed class OffsetSource : IRandomAccessSource
         return _inner.Read(Offset + offset, buffer);
     }
 
+    /// <summary>Disposes the inner source when this source owns it.</summary>
     public void Dispose()
     {
         if (_ownsInner) _inner.Dispose();

@@ -28,13 +28,16 @@ public sealed record AccelerationPolicy
         Accelerators = accelerators;
     }
 
+    /// <summary>Whether accelerators are chosen automatically, not at all, or from a list.</summary>
     public AccelerationMode Mode { get; }
 
     /// <summary>The listed accelerators in order (empty for auto and software).</summary>
     public IReadOnlyList<string> Accelerators { get; }
 
+    /// <summary>Use every accelerator that is present, in <see cref="AutoAccelerators"/> order; software otherwise.</summary>
     public static AccelerationPolicy Auto { get; } = new(AccelerationMode.Auto, []);
 
+    /// <summary>Decode in software only.</summary>
     public static AccelerationPolicy SoftwareOnly { get; } = new(AccelerationMode.Software, []);
 
     /// <summary>A list policy; names are lower-cased, duplicates dropped.</summary>
@@ -136,6 +139,7 @@ public sealed record AccelerationPolicy
         _ => Accelerators,
     };
 
+    /// <summary>The policy as the --accel option spells it ("auto", "software" or the list).</summary>
     public override string ToString() => Mode switch
     {
         AccelerationMode.Auto => "auto",

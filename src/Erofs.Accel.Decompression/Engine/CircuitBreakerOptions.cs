@@ -9,11 +9,13 @@ public sealed record CircuitBreakerOptions
     /// <summary>First open period; doubled after each failed probe up to <see cref="MaxOpenDuration"/>.</summary>
     public TimeSpan OpenDuration { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest open period, however many probes failed.</summary>
     public TimeSpan MaxOpenDuration { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Failed probes in a row after which the backend is disabled for good (0 = never).</summary>
     public int MaxFailedProbes { get; init; } = 8;
 
+    /// <summary>A one-line reason when a setting is out of range; null when all are valid.</summary>
     public string? Validate()
     {
         if (FailureThreshold < 1) return "FailureThreshold must be at least 1";

@@ -444,5 +444,6 @@ public sealed partial class DecompressionEngine : IPclusterDecompressor, IAsyncD
         _metrics.Dispose();
     }
 
+    /// <summary>Stops the lanes, waits for decodes in flight and releases the backends (blocking form of DisposeAsync).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -34,6 +34,7 @@ public sealed record EngineOptions
     /// <summary>Decoded bytes one batch sent to a batch backend may hold (the engine stages them in private buffers).</summary>
     public long MaxBatchBytes { get; init; } = 64L << 20;
 
+    /// <summary>When a failing backend is taken out of rotation and probed again.</summary>
     public CircuitBreakerOptions Breaker { get; init; } = new();
 
     /// <summary>

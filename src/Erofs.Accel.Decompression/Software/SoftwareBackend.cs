@@ -11,6 +11,7 @@ public abstract class SoftwareBackend : IDecompressionBackend
 
     private readonly CompressionAlgorithm[] _algorithms;
 
+    /// <summary>A backend named <paramref name="name"/> that decodes <paramref name="algorithm"/>.</summary>
     protected SoftwareBackend(string name, CompressionAlgorithm algorithm, BackendAvailability availability)
     {
         Name = name;
@@ -19,20 +20,25 @@ public abstract class SoftwareBackend : IDecompressionBackend
         _algorithms = [algorithm];
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
+    /// <inheritdoc/>
     public BackendKind Kind => BackendKind.Software;
 
+    /// <inheritdoc/>
     public BackendAvailability Availability { get; }
 
     /// <summary>The one algorithm this backend decodes.</summary>
     public CompressionAlgorithm Algorithm { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyCollection<CompressionAlgorithm> Algorithms => _algorithms;
 
     /// <summary>False for decoders that cannot stop early (they then take only full decodes).</summary>
     public virtual bool SupportsPartial => true;
 
+    /// <inheritdoc/>
     public bool Supports(in DecodeParameters parameters, int sourceLength) =>
         Availability.IsAvailable
         && parameters.Algorithm == Algorithm
@@ -40,6 +46,7 @@ public abstract class SoftwareBackend : IDecompressionBackend
         && (SupportsPartial || !parameters.Partial)
         && SupportsCore(parameters);
 
+    /// <inheritdoc/>
     public DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten)
     {
         bytesWritten = 0;
@@ -62,5 +69,6 @@ public abstract class SoftwareBackend : IDecompressionBackend
     /// </summary>
     protected abstract DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters);
 
+    /// <summary>The name and availability.</summary>
     public override string ToString() => $"{Name}: {Availability}";
 }

@@ -85,6 +85,7 @@ public sealed class SoftwareDecompressor : IPclusterDecompressor, IDisposable
         return null;
     }
 
+    /// <summary>Disposes the backends it created.</summary>
     public void Dispose()
     {
         if (!_ownsBackends) return;

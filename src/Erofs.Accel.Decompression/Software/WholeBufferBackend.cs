@@ -8,12 +8,15 @@ namespace Erofs.Accel.Decompression.Software;
 /// </summary>
 public abstract class WholeBufferBackend : SoftwareBackend
 {
+    /// <summary>A backend named <paramref name="name"/> that decodes <paramref name="algorithm"/> from the start of each stream.</summary>
     protected WholeBufferBackend(string name, CompressionAlgorithm algorithm, BackendAvailability availability)
         : base(name, algorithm, availability) { }
 
+    /// <inheritdoc/>
     protected override bool SupportsCore(in DecodeParameters parameters) =>
         parameters.DecodedSkip == 0 || parameters.DecodedLength <= MaxScratchLength;
 
+    /// <inheritdoc/>
     protected sealed override DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters)
     {
         if (parameters.DecodedSkip == 0) return DecodeFromStart(source, output, parameters);

@@ -6,6 +6,7 @@ namespace Erofs.Accel.Fuse;
 /// </summary>
 public sealed class FileSystemErrorException : Exception
 {
+    /// <summary>An error to answer the current request with <paramref name="errno"/> (never <see cref="Errno.Success"/>).</summary>
     public FileSystemErrorException(Errno errno, string? message = null)
         : base(message ?? $"filesystem error {errno}")
     {
@@ -13,5 +14,6 @@ public sealed class FileSystemErrorException : Exception
         Errno = errno;
     }
 
+    /// <summary>The errno the request is answered with.</summary>
     public Errno Errno { get; }
 }

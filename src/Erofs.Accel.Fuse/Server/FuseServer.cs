@@ -231,6 +231,7 @@ public sealed partial class FuseServer : IDisposable
         }
     }
 
+    /// <summary>Unmounts when still mounted, stops the workers and closes the FUSE device.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -8,8 +8,10 @@ public sealed record MountEntry(int MountId, uint Major, uint Minor, string Moun
 /// <summary>Reads /proc/self/mountinfo (proc(5)): which paths are mount points and which device backs them.</summary>
 public static class MountTable
 {
+    /// <summary>The calling process's mount table.</summary>
     public const string DefaultPath = "/proc/self/mountinfo";
 
+    /// <summary>Every mount in the table at <paramref name="path"/>, in table order.</summary>
     public static IReadOnlyList<MountEntry> Read(string path = DefaultPath)
     {
         var entries = new List<MountEntry>();
@@ -30,6 +32,7 @@ public static class MountTable
         return found;
     }
 
+    /// <summary>True when a filesystem is mounted at <paramref name="mountPoint"/> (as the table spells it).</summary>
     public static bool IsMountPoint(string mountPoint) => FindByMountPoint(mountPoint) is not null;
 
     /// <summary>Parses one mountinfo line; null for lines that do not have the documented shape.</summary>

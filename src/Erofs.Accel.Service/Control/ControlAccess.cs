@@ -8,7 +8,9 @@ namespace Erofs.Accel.Service.Control;
 /// </summary>
 public sealed class ControlAccess(uint ownerUserId, uint? groupId)
 {
+    /// <summary>The daemon's own user id, which may run every verb.</summary>
     public uint OwnerUserId { get; } = ownerUserId;
+    /// <summary>The socket group whose members may look (hello, list, stats); null when none is configured.</summary>
     public uint? GroupId { get; } = groupId;
 
     /// <summary>Null when <paramref name="peer"/> may run <paramref name="op"/>, else the refusal to send.</summary>

@@ -5,9 +5,12 @@ namespace Erofs.Accel.Service.Control;
 /// <summary>Where the control socket is: the option, else $EROFS_ACCEL_SOCKET, else the default.</summary>
 public static class ControlSocket
 {
+    /// <summary>Where the daemon listens unless told otherwise.</summary>
     public const string DefaultPath = "/run/erofs-accel/control.sock";
+    /// <summary>Environment variable naming the socket for clients.</summary>
     public const string EnvironmentVariable = "EROFS_ACCEL_SOCKET";
 
+    /// <summary>The socket path to use: <paramref name="option"/>, else $EROFS_ACCEL_SOCKET, else <see cref="DefaultPath"/>, made absolute.</summary>
     public static string Resolve(string? option) =>
         Path.GetFullPath(option ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env : DefaultPath));
 }
@@ -24,6 +27,7 @@ public sealed class ControlClient : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
+    /// <summary>The socket this client is connected to.</summary>
     public string SocketPath { get; private init; } = "";
 
     /// <summary>
@@ -82,6 +86,7 @@ public sealed class ControlClient : IDisposable
         }
     }
 
+    /// <summary>Closes the connection.</summary>
     public void Dispose()
     {
         _stream.Dispose();

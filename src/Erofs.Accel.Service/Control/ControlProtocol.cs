@@ -16,12 +16,17 @@ public static class ControlProtocol
 {
     /// <summary>The protocol version this build speaks; a request carrying another one is refused by name.</summary>
     public const int Version = 1;
+    /// <summary>Largest request body accepted, in bytes.</summary>
     public const int MaxRequestBytes = 64 * 1024;
+    /// <summary>Largest response body a client accepts, in bytes.</summary>
     public const int MaxResponseBytes = 16 * 1024 * 1024;
+    /// <summary>Bytes of the length prefix before each JSON body.</summary>
     public const int HeaderBytes = 4;
 
+    /// <summary>The request as a framed message: length prefix then JSON.</summary>
     public static byte[] Encode(ControlRequest request) => Frame(JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest));
 
+    /// <summary>The response as a framed message: length prefix then JSON.</summary>
     public static byte[] Encode(ControlResponse response) => Frame(JsonSerializer.SerializeToUtf8Bytes(response, ControlJsonContext.Default.ControlResponse));
 
     /// <summary>Parses a request body; throws <see cref="ControlProtocolException"/> for anything but a JSON request object.</summary>
@@ -38,6 +43,7 @@ public static class ControlProtocol
         }
     }
 
+    /// <summary>Parses a response body (without its length prefix); throws <see cref="ControlProtocolException"/> when it is malformed.</summary>
     public static ControlResponse DecodeResponse(ReadOnlySpan<byte> body)
     {
         try

@@ -6,6 +6,7 @@ namespace Erofs.Accel.Service.Control;
 /// <summary>Answers control requests; called on the connection's thread, one request of a connection at a time.</summary>
 public interface IControlHandler
 {
+    /// <summary>Carries out one request from <paramref name="peer"/> and returns the answer; never throws for a bad request.</summary>
     ControlResponse Handle(ControlRequest request, PeerCredentials peer);
 }
 
@@ -51,6 +52,7 @@ public sealed class ControlServer : IDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>The path of the listening socket.</summary>
     public string SocketPath { get; }
 
     /// <summary>

@@ -42,5 +42,6 @@ public readonly record struct PeerCredentials(int ProcessId, uint UserId, uint G
         return Array.Empty<uint>();
     }
 
+    /// <summary>The pid, uid and gid, for log lines.</summary>
     public override string ToString() => $"pid {ProcessId} uid {UserId} gid {GroupId}";
 }

@@ -74,6 +74,7 @@ public sealed partial class ServiceDaemon : IControlHandler, IDisposable
         _metrics = new ServiceMetrics(Statistics);
     }
 
+    /// <summary>The options the daemon was started with.</summary>
     public ServiceOptions Options => _options;
 
     /// <summary>The shared namespace (images attached there), for tests and statistics.</summary>
@@ -138,6 +139,7 @@ public sealed partial class ServiceDaemon : IControlHandler, IDisposable
         Dispose();
     }
 
+    /// <summary>Who the daemon is: pid, version, protocol, policy, namespace and start time.</summary>
     public DaemonInfo Info => new()
     {
         Pid = Environment.ProcessId,
@@ -148,6 +150,7 @@ public sealed partial class ServiceDaemon : IControlHandler, IDisposable
         StartedAt = _started,
     };
 
+    /// <inheritdoc/>
     public ControlResponse Handle(ControlRequest request, PeerCredentials peer)
     {
         try

@@ -34,8 +34,10 @@ public sealed record ServiceOptions
     /// <summary>Where the daemon keeps its lock and the list of its mount points; default the socket's folder.</summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary>Bounds on control connections (count, message sizes, deadlines).</summary>
     public ControlServerLimits ControlLimits { get; init; } = new();
 
+    /// <summary>Where the daemon logs; null for no logging.</summary>
     public ILogger? Logger { get; init; }
 
     internal string ResolvedStateDirectory => StateDirectory ?? Path.GetDirectoryName(Path.GetFullPath(SocketPath))!;

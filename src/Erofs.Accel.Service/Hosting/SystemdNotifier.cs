@@ -10,16 +10,19 @@ namespace Erofs.Accel.Service.Hosting;
 /// </summary>
 public sealed class SystemdNotifier
 {
+    /// <summary>Environment variable through which systemd names its notification socket.</summary>
     public const string EnvironmentVariable = "NOTIFY_SOCKET";
 
     private readonly string? _address;
 
+    /// <summary>A notifier for <paramref name="address"/> (null: $NOTIFY_SOCKET).</summary>
     public SystemdNotifier(string? address = null)
     {
         _address = address ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrEmpty(_address)) _address = null;
     }
 
+    /// <summary>True when there is a socket to notify.</summary>
     public bool Enabled => _address is not null;
 
     /// <summary>Sends <paramref name="state"/> (for example "READY=1\nSTATUS=serving"); false when it could not be sent.</summary>
@@ -39,9 +42,12 @@ public sealed class SystemdNotifier
         }
     }
 
+    /// <summary>Tells systemd the daemon is ready, with a status line; false when nothing was sent.</summary>
     public bool Ready(string status) => Notify($"READY=1\nSTATUS={status}\nMAINPID={Environment.ProcessId}");
 
+    /// <summary>Updates the status line systemd shows; false when nothing was sent.</summary>
     public bool Status(string status) => Notify($"STATUS={status}");
 
+    /// <summary>Tells systemd the daemon is stopping; false when nothing was sent.</summary>
     public bool Stopping() => Notify("STOPPING=1\nSTATUS=stopping");
 }

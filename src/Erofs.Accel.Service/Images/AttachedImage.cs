@@ -39,20 +39,28 @@ public sealed class AttachedImage
 
     /// <summary>Unique for the daemon's life, never reused (so a stale kernel node of a detached image cannot reach a new one).</summary>
     public int Serial { get; }
+    /// <summary>The image's name (namespace folder, handle for detach and umount).</summary>
     public string Name { get; }
+    /// <summary>Whether it has a mount point of its own or a folder of the namespace.</summary>
     public ServeKind Kind { get; }
+    /// <summary>Absolute path of the image file.</summary>
     public string ImagePath { get; }
+    /// <summary>Its extra devices, in device-table order.</summary>
     public IReadOnlyList<string> Devices { get; }
     /// <summary>Sharing domain: files are shared only between images of one domain.</summary>
     public string Domain { get; }
+    /// <summary>The open image.</summary>
     public ErofsImage Image { get; }
     /// <summary>The image's filesystem in its own inode numbers (nids), counted and with failures named after the image.</summary>
     public ImageFileSystem FileSystem { get; }
+    /// <summary>Requests, reads, bytes and errors served from it.</summary>
     public ImageCounters Counters => FileSystem.Counters;
+    /// <summary>When the daemon began serving it.</summary>
     public DateTimeOffset AttachedAt { get; }
     /// <summary>Where the image can be read: its mount point, or its folder of the shared namespace.</summary>
     public string Location { get; internal set; } = "";
 
+    /// <summary>True once it was detached (requests still in flight finish).</summary>
     public bool IsDetached => Volatile.Read(ref _detached) != 0;
 
     /// <summary>Takes a lease for one request; false once the image is detached and closing.</summary>

@@ -15,6 +15,7 @@ namespace Erofs.Accel.Service.Images;
 /// </summary>
 public sealed class ImageFileSystem : IReadOnlyFileSystem
 {
+    /// <summary>Least time between two log lines about faults of one image.</summary>
     public static readonly TimeSpan FaultLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly ErofsFileSystem _inner;
@@ -26,6 +27,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
     private long _lastFaultLog = long.MinValue;
     private long _suppressedFaults;
 
+    /// <summary>Serves <paramref name="image"/> named <paramref name="name"/> (file <paramref name="path"/>), counting requests and logging faults.</summary>
     public ImageFileSystem(ErofsImage image, string name, string path, ILogger logger, ServiceMetrics? metrics = null)
     {
         _inner = new ErofsFileSystem(image);
@@ -35,10 +37,13 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         _metrics = metrics;
     }
 
+    /// <summary>Requests, reads, bytes and errors served.</summary>
     public ImageCounters Counters { get; } = new();
 
+    /// <inheritdoc/>
     public ulong RootInode => _inner.RootInode;
 
+    /// <inheritdoc/>
     public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out NodeAttributes attributes)
     {
         Counters.Request();
@@ -52,6 +57,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno GetAttributes(ulong inode, out NodeAttributes attributes)
     {
         Counters.Request();
@@ -65,6 +71,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno ReadLink(ulong inode, Span<byte> destination, out int length)
     {
         Counters.Request();
@@ -78,6 +85,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno Read(ulong inode, long offset, int length, ReadReply reply)
     {
         long start = Stopwatch.GetTimestamp();
@@ -96,6 +104,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing) =>
         ReadDirectory(inode, offset, listing, static e => e.Nid);
 
@@ -113,6 +122,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length)
     {
         Counters.Request();
@@ -126,6 +136,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         Counters.Request();
@@ -139,6 +150,7 @@ public sealed class ImageFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public FileSystemStatistics GetStatistics()
     {
         try

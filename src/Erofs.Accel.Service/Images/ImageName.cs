@@ -5,6 +5,7 @@ namespace Erofs.Accel.Service.Images;
 /// <summary>Names of served images: a folder name of the shared namespace and the handle of detach, umount and stats.</summary>
 public static class ImageName
 {
+    /// <summary>Longest name accepted, in characters.</summary>
     public const int MaxLength = 200;
 
     /// <summary>Null when <paramref name="name"/> is usable, else why not.</summary>

@@ -9,11 +9,13 @@ namespace Erofs.Accel.Service.Metrics;
 /// </summary>
 public sealed class EngineLatencyListener : IDisposable
 {
+    /// <summary>Name of the engine's decode-duration histogram instrument this listener records.</summary>
     public const string InstrumentName = "erofs_accel.decompression.duration";
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, LatencyHistogram> _byBackend = new(StringComparer.Ordinal);
 
+    /// <summary>Starts listening to the duration instrument of <paramref name="engineMeter"/>.</summary>
     public EngineLatencyListener(Meter engineMeter)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -34,7 +36,9 @@ public sealed class EngineLatencyListener : IDisposable
         _listener.Start();
     }
 
+    /// <summary>The latency summary of <paramref name="backend"/> so far (empty when it decoded nothing).</summary>
     public LatencySummary Snapshot(string backend) => _byBackend.TryGetValue(backend, out var h) ? h.Snapshot() : new LatencySummary();
 
+    /// <summary>Stops listening.</summary>
     public void Dispose() => _listener.Dispose();
 }

@@ -21,6 +21,7 @@ public sealed class LatencyHistogram
     /// <summary>Records one duration.</summary>
     public void Record(TimeSpan elapsed) => RecordMicroseconds((long)elapsed.TotalMicroseconds);
 
+    /// <summary>Records one duration, in microseconds.</summary>
     public void RecordMicroseconds(long microseconds)
     {
         if (microseconds < 0) microseconds = 0;
@@ -88,11 +89,18 @@ public sealed class LatencyHistogram
 /// <summary>A latency distribution in milliseconds (all zero when nothing was recorded).</summary>
 public sealed record LatencySummary
 {
+    /// <summary>Durations recorded.</summary>
     public long Count { get; init; }
+    /// <summary>Mean duration, milliseconds.</summary>
     public double MeanMilliseconds { get; init; }
+    /// <summary>Median, milliseconds (bucket resolution).</summary>
     public double P50Milliseconds { get; init; }
+    /// <summary>90th percentile, milliseconds.</summary>
     public double P90Milliseconds { get; init; }
+    /// <summary>99th percentile, milliseconds.</summary>
     public double P99Milliseconds { get; init; }
+    /// <summary>99.9th percentile, milliseconds.</summary>
     public double P999Milliseconds { get; init; }
+    /// <summary>Longest duration, milliseconds.</summary>
     public double MaxMilliseconds { get; init; }
 }

@@ -14,6 +14,7 @@ public static class PrometheusWriter
         (0.5, l => l.P50Milliseconds), (0.9, l => l.P90Milliseconds), (0.99, l => l.P99Milliseconds), (0.999, l => l.P999Milliseconds),
     };
 
+    /// <summary>The statistics in Prometheus text exposition format.</summary>
     public static string Write(ServiceStatistics s)
     {
         var w = new StringBuilder();

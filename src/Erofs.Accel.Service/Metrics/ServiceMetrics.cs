@@ -10,6 +10,7 @@ namespace Erofs.Accel.Service.Metrics;
 /// </summary>
 public sealed class ServiceMetrics : IDisposable
 {
+    /// <summary>Name of the daemon's Meter (System.Diagnostics.Metrics).</summary>
     public const string MeterName = "Erofs.Accel.Service";
 
     private readonly Meter _meter;
@@ -39,6 +40,7 @@ public sealed class ServiceMetrics : IDisposable
             "Files served as one node for several paths (equal content fingerprints)");
     }
 
+    /// <summary>The Meter the daemon's instruments belong to.</summary>
     public Meter Meter => _meter;
 
     /// <summary>Records one READ's duration for the histogram instrument (only while someone listens).</summary>
@@ -50,5 +52,6 @@ public sealed class ServiceMetrics : IDisposable
     private static IEnumerable<Measurement<long>> PerImage(ServiceStatistics s, Func<ImageStatistics, long> value) =>
         s.Images.Select(i => new Measurement<long>(value(i), new KeyValuePair<string, object?>("image", i.Name)));
 
+    /// <summary>Disposes the Meter and its instruments.</summary>
     public void Dispose() => _meter.Dispose();
 }

@@ -27,11 +27,13 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
     private AttachedImage[] _ordered = Array.Empty<AttachedImage>();
     private long _changedTicks = DateTimeOffset.UtcNow.UtcTicks;
 
+    /// <inheritdoc/>
     public ulong RootInode => NamespaceInode.Root;
 
     /// <summary>The images in the namespace, in the order they were attached.</summary>
     public IReadOnlyList<AttachedImage> Images => Volatile.Read(ref _ordered);
 
+    /// <summary>How many files of the namespace share one node by content fingerprint, and across how many images.</summary>
     public SharingStatistics SharingStatistics => _shared.Snapshot();
 
     /// <summary>Adds an image as folder <see cref="AttachedImage.Name"/>; false when the name is taken.</summary>
@@ -82,6 +84,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         return NamespaceInode.TryDecode(inode, out var serial, out _) && serial == image.Serial;
     }
 
+    /// <inheritdoc/>
     public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out NodeAttributes attributes)
     {
         attributes = default;
@@ -110,6 +113,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno GetAttributes(ulong inode, out NodeAttributes attributes)
     {
         attributes = default;
@@ -130,6 +134,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         return result;
     }
 
+    /// <inheritdoc/>
     public Errno ReadLink(ulong inode, Span<byte> destination, out int length)
     {
         length = 0;
@@ -146,6 +151,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno Read(ulong inode, long offset, int length, ReadReply reply)
     {
         if (inode == NamespaceInode.Root) return Errno.EISDIR;
@@ -185,6 +191,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         return Errno.ESTALE;
     }
 
+    /// <inheritdoc/>
     public Errno ReadDirectory(ulong inode, long offset, DirectoryListing listing)
     {
         if (inode == NamespaceInode.Root) return ListRoot(offset, listing);
@@ -200,6 +207,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno GetExtendedAttribute(ulong inode, ReadOnlySpan<byte> name, Span<byte> destination, out int length)
     {
         length = 0;
@@ -215,6 +223,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public Errno ListExtendedAttributes(ulong inode, in RequestCaller caller, Span<byte> destination, out int length)
     {
         length = 0;
@@ -230,6 +239,7 @@ public sealed class NamespaceFileSystem : IReadOnlyFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public FileSystemStatistics GetStatistics()
     {
         ulong blocks = 0, inodes = 1;

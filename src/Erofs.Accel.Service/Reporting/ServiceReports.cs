@@ -9,9 +9,11 @@ namespace Erofs.Accel.Service.Reporting;
 /// <summary>What <c>erofs-accel list</c> and <c>stats</c> print: aligned text for people, indented JSON for tools.</summary>
 public static class ServiceReports
 {
+    /// <summary>The served images as indented JSON (list --json).</summary>
     public static string ListJson(IReadOnlyList<MountInfo> mounts) =>
         JsonSerializer.Serialize(mounts.ToList(), ControlDisplayJsonContext.Default.ListMountInfo) + "\n";
 
+    /// <summary>The statistics as indented JSON (stats --json).</summary>
     public static string StatisticsJson(ServiceStatistics statistics) =>
         JsonSerializer.Serialize(statistics, ControlDisplayJsonContext.Default.ServiceStatistics) + "\n";
 

@@ -11,15 +11,18 @@ namespace Erofs.Accel.Decompression.Backends.Deflate;
 /// </summary>
 public sealed class BclDeflateBackend : SoftwareBackend
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "deflate-bcl";
 
     private const int DiscardLength = 4096;
 
     [ThreadStatic] private static BoundedSourceStream? t_source;
 
+    /// <summary>A DEFLATE decoder over System.IO.Compression (always available).</summary>
     public BclDeflateBackend()
         : base(BackendName, CompressionAlgorithm.Deflate, BackendAvailability.Available("managed, System.IO.Compression")) { }
 
+    /// <inheritdoc/>
     protected override unsafe DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters)
     {
         var input = t_source ??= new BoundedSourceStream();

@@ -11,18 +11,22 @@ namespace Erofs.Accel.Decompression.Backends.Deflate;
 /// </summary>
 public sealed class LibdeflateBackend : WholeBufferBackend, IDisposable
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "deflate-libdeflate";
 
     private readonly NativeContextPool<LibdeflateDecompressorHandle> _decompressors = new(LibdeflateDecompressorHandle.TryCreate);
 
+    /// <summary>A DEFLATE decoder over the system's libdeflate; unavailable (with the reason) when the library does not load.</summary>
     public LibdeflateBackend() : this(LibdeflateNative.LibraryName) { }
 
     /// <summary>Probes <paramref name="libraryName"/> instead of the real soname (tests simulate a missing library).</summary>
     internal LibdeflateBackend(string libraryName)
         : base(BackendName, CompressionAlgorithm.Deflate, NativeLibraryProbe.Probe(libraryName, LibdeflateNative.RequiredExports)) { }
 
+    /// <summary>False: libdeflate decodes whole streams only.</summary>
     public override bool SupportsPartial => false;
 
+    /// <inheritdoc/>
     protected override unsafe DecodeStatus DecodeFromStart(ReadOnlySpan<byte> source, Span<byte> target, in DecodeParameters parameters)
     {
         var decompressor = _decompressors.Rent();
@@ -48,5 +52,6 @@ public sealed class LibdeflateBackend : WholeBufferBackend, IDisposable
             : DecodeStatus.CorruptData;
     }
 
+    /// <summary>Frees the pooled libdeflate decompressors.</summary>
     public void Dispose() => _decompressors.Dispose();
 }

@@ -9,8 +9,10 @@ namespace Erofs.Accel.Decompression.Backends.Lz4;
 /// </summary>
 public sealed class Lz4NativeBackend : WholeBufferBackend
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "lz4-liblz4";
 
+    /// <summary>An LZ4 decoder over the system's liblz4; unavailable (with the reason) when the library does not load.</summary>
     public Lz4NativeBackend() : this(Lz4Native.LibraryName) { }
 
     /// <summary>Probes <paramref name="libraryName"/> instead of the real soname (tests simulate a missing library).</summary>
@@ -25,6 +27,7 @@ public sealed class Lz4NativeBackend : WholeBufferBackend
         return BackendAvailability.Available($"{libraryName} {v / 10000}.{v / 100 % 100}.{v % 100}");
     }
 
+    /// <inheritdoc/>
     protected override unsafe DecodeStatus DecodeFromStart(ReadOnlySpan<byte> source, Span<byte> target, in DecodeParameters parameters)
     {
         int produced;

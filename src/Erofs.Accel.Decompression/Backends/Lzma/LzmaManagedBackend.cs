@@ -11,11 +11,14 @@ namespace Erofs.Accel.Decompression.Backends.Lzma;
 /// </summary>
 public sealed class LzmaManagedBackend : WholeBufferBackend
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "lzma-managed";
 
+    /// <summary>The managed MicroLZMA decoder (always available; the fallback when liblzma is missing).</summary>
     public LzmaManagedBackend()
         : base(BackendName, CompressionAlgorithm.MicroLzma, BackendAvailability.Available("managed MicroLZMA decoder")) { }
 
+    /// <inheritdoc/>
     protected override DecodeStatus DecodeFromStart(ReadOnlySpan<byte> source, Span<byte> target, in DecodeParameters parameters) =>
         MicroLzmaDecoder.Decode(source, target, LzmaNativeBackend.EffectiveDictionarySize(parameters), exact: !parameters.Partial);
 }

@@ -14,6 +14,7 @@ namespace Erofs.Accel.Decompression.Backends.Lzma;
 /// </summary>
 public sealed class LzmaNativeBackend : SoftwareBackend, IDisposable
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "lzma-liblzma";
 
     /// <summary>Largest dictionary this backend will let liblzma allocate for one stream.</summary>
@@ -24,6 +25,7 @@ public sealed class LzmaNativeBackend : SoftwareBackend, IDisposable
 
     private readonly NativeContextPool<LzmaStreamHandle> _streams = new(LzmaStreamHandle.TryCreate);
 
+    /// <summary>A MicroLZMA decoder over the system's liblzma; unavailable (with the reason) when the library does not load.</summary>
     public LzmaNativeBackend() : this(LzmaNative.LibraryName) { }
 
     /// <summary>Probes <paramref name="libraryName"/> instead of the real soname (tests simulate a missing library).</summary>
@@ -45,8 +47,10 @@ public sealed class LzmaNativeBackend : SoftwareBackend, IDisposable
         return Math.Max(Math.Min(declared, reach), MinDictionarySize);
     }
 
+    /// <inheritdoc/>
     protected override bool SupportsCore(in DecodeParameters parameters) => EffectiveDictionarySize(parameters) <= MaxDictionarySize;
 
+    /// <inheritdoc/>
     protected override unsafe DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters)
     {
         var handle = _streams.Rent();
@@ -124,5 +128,6 @@ public sealed class LzmaNativeBackend : SoftwareBackend, IDisposable
         }
     }
 
+    /// <summary>Frees the pooled liblzma streams.</summary>
     public void Dispose() => _streams.Dispose();
 }

@@ -13,11 +13,13 @@ namespace Erofs.Accel.Decompression.Backends.Qat;
 /// </summary>
 public sealed class QatBackend : ShimAcceleratorBackend
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "qat";
 
     /// <summary>What the backends listing calls the test mode.</summary>
     public const string SoftwareFailoverPathName = "software (QATzip software failover, test mode)";
 
+    /// <summary>A DEFLATE backend on Intel QAT through the QATzip shim; unavailable (with the reason) without the shim, the library or a device.</summary>
     public QatBackend(QatBackendOptions? options = null)
         : base(BackendName, ErofsAccelShim.QatLibrary, options ?? QatBackendOptions.FromEnvironment(), maxWindowBits: 15,
             partialSupported: false, keepsJobsInFlight: false)

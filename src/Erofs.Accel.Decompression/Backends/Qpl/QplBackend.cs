@@ -13,11 +13,13 @@ namespace Erofs.Accel.Decompression.Backends.Qpl;
 /// </summary>
 public sealed class QplBackend : ShimAcceleratorBackend
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "qpl";
 
     /// <summary>Largest DEFLATE window IAA decodes (4 KiB).</summary>
     public const int IaaMaxWindowBits = 12;
 
+    /// <summary>A DEFLATE backend on Intel IAA through the QPL shim; unavailable (with the reason) without the shim, the library or a device.</summary>
     public QplBackend(QplBackendOptions? options = null)
         : base(BackendName, ErofsAccelShim.QplLibrary, options ?? QplBackendOptions.FromEnvironment(), IaaMaxWindowBits,
             partialSupported: true, keepsJobsInFlight: true)

@@ -11,10 +11,12 @@ namespace Erofs.Accel.Decompression.Backends.Zstd;
 /// </summary>
 public sealed class ZstdNativeBackend : SoftwareBackend, IDisposable
 {
+    /// <summary>The name the engine, the CLI and reports use for this backend.</summary>
     public const string BackendName = "zstd-libzstd";
 
     private readonly NativeContextPool<ZstdContextHandle> _contexts = new(ZstdContextHandle.TryCreateNative);
 
+    /// <summary>A Zstandard decoder over the system's libzstd; unavailable (with the reason) when the library does not load.</summary>
     public ZstdNativeBackend() : this(ZstdNative.LibraryName) { }
 
     /// <summary>Probes <paramref name="libraryName"/> instead of the real soname (tests simulate a missing library).</summary>
@@ -28,9 +30,11 @@ public sealed class ZstdNativeBackend : SoftwareBackend, IDisposable
         return BackendAvailability.Available($"{libraryName} {Marshal.PtrToStringUTF8((nint)ZstdNative.VersionString())}");
     }
 
+    /// <inheritdoc/>
     protected override bool SupportsCore(in DecodeParameters parameters) =>
         parameters.ZstdWindowLog <= ZstdFrameDecoder<NativeZstdApi>.MaxWindowLog;
 
+    /// <inheritdoc/>
     protected override DecodeStatus DecodeCore(ReadOnlySpan<byte> source, Span<byte> output, in DecodeParameters parameters)
     {
         var context = _contexts.Rent();
@@ -45,5 +49,6 @@ public sealed class ZstdNativeBackend : SoftwareBackend, IDisposable
         }
     }
 
+    /// <summary>Frees the pooled decoder contexts.</summary>
     public void Dispose() => _contexts.Dispose();
 }

@@ -37,12 +37,16 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
         Availability = Initialise(out _shim, out _context);
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
+    /// <inheritdoc/>
     public BackendKind Kind => BackendKind.Accelerator;
 
+    /// <inheritdoc/>
     public BackendAvailability Availability { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyCollection<CompressionAlgorithm> Algorithms => DeflateOnly;
 
     /// <summary>Largest DEFLATE window (log2 bytes) the device takes.</summary>
@@ -54,6 +58,7 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// <summary>Where the shim was loaded from, or null.</summary>
     public string? ShimLocation => _shim?.Location;
 
+    /// <summary>The path the context was opened on ("hardware", "software" or "auto"), or null when it was not.</summary>
     public string? PathInUse => _context is null ? null : PathName(_options.Path);
 
     /// <summary>The path the options ask for.</summary>
@@ -62,16 +67,19 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// <summary>Decodes that ran on the device / on the library's CPU path, as reported by the shim.</summary>
     public long HardwareRuns => Interlocked.Read(ref _hardwareRuns);
 
+    /// <summary>Decodes that ran on the library's software path instead of the device, as reported by the shim.</summary>
     public long SoftwareRuns => Interlocked.Read(ref _softwareRuns);
 
     /// <summary>Path the last decode actually ran on ("hardware", "software" or "none").</summary>
     public string LastPathUsed => ShimStatus.PathName(Volatile.Read(ref _lastPathUsed));
 
+    /// <summary>Jobs the shim keeps pooled, so decodes that can run at once.</summary>
     public int MaxConcurrency => _options.PoolSize;
 
     /// <summary>See the constructor: whether the engine keeps several jobs in flight from one thread.</summary>
     internal bool KeepsJobsInFlight { get; }
 
+    /// <summary>What the backend decodes, in words (for backends listings).</summary>
     public string Capabilities =>
         $"deflate, windowbits <= {MaxWindowBits} ({1 << MaxWindowBits} B window), " +
         $"{(PartialDecodes ? "full and partial decodes" : "full decodes only")}, decoded length <= {_options.MaxDecodedLength}";
@@ -81,9 +89,11 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// <summary>Pooled jobs not in use right now (0 when unavailable).</summary>
     public int FreeJobs => _context is null ? 0 : (int)_shim!.ContextFreeJobs(_context);
 
+    /// <inheritdoc/>
     public bool Supports(in DecodeParameters parameters, int sourceLength) =>
         _context is not null && Accepts(parameters, sourceLength);
 
+    /// <summary>Whether the parameters are within what the backend takes, whether or not a device is present.</summary>
     public bool Accepts(in DecodeParameters parameters, int sourceLength) =>
         parameters.Algorithm == CompressionAlgorithm.Deflate
         && parameters.DeflateWindowBits <= MaxWindowBits
@@ -106,6 +116,7 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     /// <summary>How the backends listing names a path (the QAT test mode says so).</summary>
     private protected virtual string PathName(AcceleratorPath path) => path == AcceleratorPath.Software ? "software" : "hardware";
 
+    /// <inheritdoc/>
     public DecodeStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, in DecodeParameters parameters, out int bytesWritten)
     {
         bytesWritten = 0;
@@ -216,8 +227,10 @@ public abstract unsafe class ShimAcceleratorBackend : IAcceleratorBackend, IDisp
     private string DescribeFailure(string what, int rc, int native) =>
         $"{what} failed: {ShimStatus.Name(rc)} ({NativeStatusName(native)})";
 
+    /// <summary>The name and availability.</summary>
     public override string ToString() => $"{Name}: {Availability}";
 
+    /// <summary>Frees the shim's context and its pooled jobs.</summary>
     public void Dispose()
     {
         _context?.Dispose();

@@ -30,12 +30,14 @@ internal static class SharedDecodeThreads
     public static void For(int count, int maxThreads, IIndexedWork work)
     {
         int helpers = Borrow(Math.Min(maxThreads, count) - 1);
+        var job = new Job(work, count);
         if (helpers == 0)
         {
-            for (int i = 0; i < count; i++) work.Run(i);
+            // no helper free (other callers hold them all): every item on this thread, with the same contract
+            job.RunItems();
+            job.WaitForAllItems();
             return;
         }
-        var job = new Job(work, count);
         for (int h = 0; h < helpers; h++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.RunItems();
         job.WaitForAllItems();

@@ -1,3 +1,4 @@
+using Erofs.Accel.Fuse;
 using Erofs.Accel.Service.Control;
 using Erofs.Accel.Service.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,10 +14,10 @@ namespace Erofs.Accel.Cli.Commands;
 internal sealed class ServeCommand : ICommand
 {
     private static readonly string[] ValueOptions =
-        { "--root", DaemonConnection.SocketOption, "--socket-group", "--accel", "--cache-mb", "--max-inflight", "--max-workers" };
+        { "--root", DaemonConnection.SocketOption, "--socket-group", "--accel", "--cache-mb", "--max-inflight", "--max-workers", "--transport" };
 
     public string Name => "serve";
-    public string Usage => "serve [--root DIR] [--socket PATH] [--socket-group GROUP] [--accel POLICY] [--cache-mb N] [--max-inflight N] [--max-workers N] [-v]";
+    public string Usage => "serve [--root DIR] [--socket PATH] [--socket-group GROUP] [--accel POLICY] [--cache-mb N] [--max-inflight N] [--max-workers N] [--transport classic|auto|uring] [-v]";
     public string Summary => "run the host daemon: one engine and cache for many images; --root DIR serves attached images as DIR/NAME";
 
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -32,6 +33,7 @@ internal sealed class ServeCommand : ICommand
             DecodedCacheBytes = (long)(cl.LastInt("--cache-mb", 0, 1 << 20) ?? 256) << 20,
             QueueCapacity = cl.LastInt("--max-inflight", 1, 1 << 16) ?? 256,
             MaxWorkersPerMount = cl.LastInt("--max-workers", 1, 256) ?? 8,
+            MountTransport = cl.Last("--transport") is { } transport ? Transport(transport) : FuseTransport.Classic,
             SocketGroupId = cl.Last("--socket-group") is { } group ? GroupId(group) : null,
             Logger = logger,
         };
@@ -42,6 +44,14 @@ internal sealed class ServeCommand : ICommand
             onStopping: () => notifier.Stopping());
         return CliApp.ExitOk;
     }
+
+    /// <summary>--transport of the daemon's own mounts: classic (/dev/fuse, the default: fastest to mount), auto or uring.</summary>
+    private static FuseTransport Transport(string value) => Mounting.MountArguments.ParseTransport(value) switch
+    {
+        true => FuseTransport.IoUring,
+        false => FuseTransport.Classic,
+        null => FuseTransport.Automatic,
+    };
 
     /// <summary>A group name (from /etc/group) or number.</summary>
     private static uint GroupId(string group)

@@ -97,6 +97,7 @@ public sealed partial class ServiceDaemon
                     // no fusermount3 watchdog per mount (one process each is what the daemon exists to avoid): the
                     // next daemon detaches what a killed one left (docs/service.md, "After SIGKILL")
                     AutoUnmount = false,
+                    Transport = _options.MountTransport,
                 });
             }
             catch (FuseMountException e)

@@ -58,3 +58,15 @@ static inline uint df_take(inflate_state* s, uint n)
     s->bits -= n;
     return v;
 }
+
+/* What a step of the Huffman loop returns when the stream goes on (every other value is the status that ends it). */
+#define DF_GOING 0xFFFFFFFFu
+
+/* The end-of-block symbol: DF_GOING to read the next block's header, else the status that ends the stream. */
+static inline uint df_end_of_block(inflate_state* s)
+{
+    if (df_overran(s)) return ST_TRUNCATED;
+    if (s->last) return s->op == s->oend ? ST_OK : ST_SHORT;
+    s->mode = DF_MODE_HEADER;
+    return DF_GOING;
+}

@@ -186,6 +186,21 @@ static uint DF(df_counts_both)(inflate_state* s, DF_AS DF(inflate_tables)* t)
     return 0u;
 }
 
+/* A length symbol (257..285): its match length and the distance code after it, the distance checked against the
+ * bytes decoded so far. DF_GOING with *len and *dist set, else the status that ends the stream. */
+static inline uint DF(df_match)(inflate_state* s, DF_AS DF(inflate_tables)* t, int sym, uint* len, uint* dist)
+{
+    sym -= 257;
+    if (sym >= 29) return ST_CORRUPT;
+    *len = (uint)df_len_base[sym] + df_take(s, df_len_extra[sym]);
+    const int dsym = DF(df_decode)(t->dfast, t->dcount, t->dsym, s);
+    if (dsym < 0 || dsym >= 30) return ST_CORRUPT;
+    *dist = (uint)df_dist_base[dsym] + df_take(s, df_dist_extra[dsym]);
+    if (df_overran(s)) return ST_TRUNCATED;
+    if (*dist > s->op - s->ostart) return ST_CORRUPT;
+    return DF_GOING;
+}
+
 #if !DF_GROUP
 
 /* Runs the decoder until the stream ends or the output is full; sets s->status and s->done. */
@@ -232,19 +247,13 @@ static void DF(df_run)(__global const uchar* in, __global uchar* out, inflate_st
             continue;
         }
         if (sym == 256) {
-            if (df_overran(s)) { st = ST_TRUNCATED; break; }
-            if (s->last) { st = s->op == s->oend ? ST_OK : ST_SHORT; break; }
-            s->mode = DF_MODE_HEADER;
+            st = df_end_of_block(s);
+            if (st != DF_GOING) break;
             continue;
         }
-        sym -= 257;
-        if (sym >= 29) { st = ST_CORRUPT; break; }
-        const uint len = (uint)df_len_base[sym] + df_take(s, df_len_extra[sym]);
-        const int dsym = DF(df_decode)(t->dfast, t->dcount, t->dsym, s);
-        if (dsym < 0 || dsym >= 30) { st = ST_CORRUPT; break; }
-        const uint dist = (uint)df_dist_base[dsym] + df_take(s, df_dist_extra[dsym]);
-        if (df_overran(s)) { st = ST_TRUNCATED; break; }
-        if (dist > s->op - s->ostart) { st = ST_CORRUPT; break; }
+        uint len, dist;
+        st = DF(df_match)(s, t, sym, &len, &dist);
+        if (st != DF_GOING) break;
         const uint room = s->oend - s->op;
         const uint k = len < room ? len : room;
         copy_match(out, s->op, s->oend, dist, k);
@@ -335,19 +344,13 @@ static void DF(df_run)(__global const uchar* in, __global const uchar* dst, infl
             continue;
         }
         if (sym == 256) {
-            if (df_overran(s)) { st = ST_TRUNCATED; break; }
-            if (s->last) { st = s->op == s->oend ? ST_OK : ST_SHORT; break; }
-            s->mode = DF_MODE_HEADER;
+            st = df_end_of_block(s);
+            if (st != DF_GOING) break;
             continue;
         }
-        sym -= 257;
-        if (sym >= 29) { st = ST_CORRUPT; break; }
-        const uint len = (uint)df_len_base[sym] + df_take(s, df_len_extra[sym]);
-        const int dsym = DF(df_decode)(t->dfast, t->dcount, t->dsym, s);
-        if (dsym < 0 || dsym >= 30) { st = ST_CORRUPT; break; }
-        const uint dist = (uint)df_dist_base[dsym] + df_take(s, df_dist_extra[dsym]);
-        if (df_overran(s)) { st = ST_TRUNCATED; break; }
-        if (dist > s->op - s->ostart) { st = ST_CORRUPT; break; }
+        uint len, dist;
+        st = DF(df_match)(s, t, sym, &len, &dist);
+        if (st != DF_GOING) break;
         const uint room = s->oend - s->op;
         const uint k = len < room ? len : room;
         uint p = s->op;

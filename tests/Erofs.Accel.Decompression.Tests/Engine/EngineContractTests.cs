@@ -179,6 +179,34 @@ public sealed class EngineContractTests
         Assert.Equal(20, ran);
     }
 
+    [Fact]
+    public void WithEveryHelperBusyTheCallerStillRunsEveryItemBeforeRethrowing()
+    {
+        // another caller holds the helpers (its items wait): this call gets none and runs its items on its own thread
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() => SharedDecodeThreads.For(64, 64, new WaitingWork(release)));
+        holder.Start();
+        try
+        {
+            SpinWait.SpinUntil(() => SharedDecodeThreads.Free == 0, 10_000);
+            int ran = 0;
+            var error = Assert.Throws<InvalidOperationException>(() =>
+                SharedDecodeThreads.For(20, 4, new ThrowingWork(() => Interlocked.Increment(ref ran))));
+            Assert.Equal("item 7", error.Message);
+            Assert.Equal(20, ran);
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+    }
+
+    private sealed class WaitingWork(ManualResetEventSlim release) : IIndexedWork
+    {
+        public void Run(int index) => release.Wait();
+    }
+
     private sealed class ThrowingWork(Action counted) : IIndexedWork
     {
         public void Run(int index)

@@ -90,6 +90,20 @@ public class SharedNamespaceTests
     }
 
     [Fact]
+    public void EveryAttachedImageUsesTheDaemonsOneDecodedCache()
+    {
+        TestCorpus.RequireDirectory();
+        using var daemon = new TestDaemon(withNamespace: true);
+        foreach (var name in new[] { "lz4", "zstd", "lzma-kitchen-sink" })
+            Assert.True(daemon.Attach(TestCorpus.ImagePath(name), name).Ok);
+        File.ReadAllBytes(Path.Combine(daemon.Root!, "zstd", "text", "doc001.txt"));
+        var cache = daemon.Call(new ControlRequest { Op = ControlOperations.Stats }).Stats!.DecodedCache;
+        // one budget for all of them (not one cache per image, whose budgets would add up)
+        Assert.True(cache.SharedAcrossImages);
+        Assert.Equal(daemon.Daemon.Options.DecodedCacheBytes, cache.CapacityBytes);
+    }
+
+    [Fact]
     public void ImagesAppearAndDisappearWhileMounted()
     {
         TestCorpus.RequireDirectory();

@@ -65,8 +65,29 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         int want = Math.Min(length, reply.Remaining);
         if (want <= 0 || (ulong)offset >= node.Size) return Errno.Success;
         var target = new ReplyTarget(reply);
-        _image.Read(node, offset, want, ref target);
+        int count = _image.Read(node, offset, want, ref target);
+        if (node.IsCompressed && count > 0 && count < PrefillBelowBytes) SuggestExtentPrefill(node, offset, count, reply);
         return Errno.Success;
+    }
+
+    /// <summary>
+    /// Reads shorter than this are ones the kernel did not read ahead for (a random read asks for one page): their
+    /// extents are worth handing to the page cache whole. Longer reads are readahead, which covers what follows.
+    /// </summary>
+    private const int PrefillBelowBytes = 64 * 1024;
+
+    /// <summary>
+    /// Suggests the whole extents a small read of a compressed file fell in: decoding one page of an extent decodes it
+    /// all (the decoded bytes stay in the decoded-pcluster cache), and the kernel's EROFS keeps every page of the
+    /// extent in its page cache after a read of one, where FUSE would ask again page by page.
+    /// </summary>
+    private void SuggestExtentPrefill(ErofsInode node, long offset, int count, ReadReply reply)
+    {
+        long end = offset + count;
+        var first = _image.MapCompressedExtent(node, offset);
+        var last = end <= first.LogicalEnd ? first : _image.MapCompressedExtent(node, end - 1);
+        long start = first.LogicalStart, stop = Math.Min(last.LogicalEnd, (long)node.Size);
+        if (start < offset || stop > end) reply.SuggestPrefill(start, stop - start);
     }
 
     /// <summary>

@@ -196,6 +196,7 @@ public sealed class SyntheticFileSystem : IReadOnlyFileSystem
                 }
                 break;
         }
+        if (node.PrefillBlock > 0) reply.SuggestPrefill(offset / node.PrefillBlock * node.PrefillBlock, node.PrefillBlock);
         return Errno.Success;
     }
 

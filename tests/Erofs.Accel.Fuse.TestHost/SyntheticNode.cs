@@ -47,6 +47,12 @@ public sealed class SyntheticNode
 
     public ReadStyle ReadStyle { get; set; }
 
+    /// <summary>
+    /// When above 0, every read suggests to the server the aligned block of this many bytes it falls in
+    /// (<see cref="ReadReply.SuggestPrefill"/>), as a compressed filesystem does with the extent it decoded.
+    /// </summary>
+    public long PrefillBlock { get; set; }
+
     public SyntheticNode? Parent { get; set; }
 
     public SortedDictionary<string, byte[]> ExtendedAttributes { get; } = new(StringComparer.Ordinal);

@@ -46,6 +46,9 @@ public partial class CliLifetimeTests
             Assert.True(MountedImage.IsMounted(mp), "not mounted after the command returned");
             int pid = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"server pid (\d+)").Groups[1].Value);
             Assert.True(File.Exists(Path.Combine(mp, "text", "doc000.txt")));
+            // the server compiles hot code fully from the start, unless the user set the knob (see BackgroundMount)
+            if (Environment.GetEnvironmentVariable("DOTNET_TC_CallCountingDelayMs") is null)
+                Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", File.ReadAllText($"/proc/{pid}/environ").Split('\0'));
             using (var umount = Process.Start("umount", mp)!) Assert.True(umount.WaitForExit(30_000) && umount.ExitCode == 0, "umount failed");
             Assert.True(WaitUntil(() => !IsAlive(pid), TimeSpan.FromSeconds(30)), "server still running after umount");
             Assert.False(MountedImage.IsMounted(mp));

@@ -31,6 +31,21 @@ public class SystemdUnitTests
         return settings;
     }
 
+    /// <summary>The unit's Environment= assignments, in order (one NAME=VALUE per line here).</summary>
+    internal static List<(string Name, string Value)> EnvironmentSettings()
+    {
+        var result = new List<(string, string)>();
+        foreach (var raw in File.ReadLines(UnitFile))
+        {
+            var line = raw.Trim();
+            if (!line.StartsWith("Environment=", StringComparison.Ordinal)) continue;
+            var assignment = line["Environment=".Length..];
+            int eq = assignment.IndexOf('=');
+            result.Add((assignment[..eq], assignment[(eq + 1)..]));
+        }
+        return result;
+    }
+
     /// <summary>ExecStart split into words with ${VAR} and $VAR expanded from <paramref name="environment"/>, as systemd does.</summary>
     internal static List<string> ExecStart(IReadOnlyDictionary<string, string> environment)
     {
@@ -49,6 +64,8 @@ public class SystemdUnitTests
         Assert.Equal("notify", s["Type"]);
         Assert.Equal("erofs-accel", s["RuntimeDirectory"]);
         Assert.Equal("SIGTERM", s["KillSignal"]);
+        // hot code compiled fully from the first walk of an image on (the runtime reads this from the environment only)
+        Assert.Contains(("DOTNET_TC_CallCountingDelayMs", "0"), EnvironmentSettings());
         var argv = ExecStart(new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = "/run/erofs-accel" });
         Assert.Equal("serve", argv[1]);
         // clients find the socket where the unit puts it without being told
@@ -68,6 +85,7 @@ public class SystemdUnitTests
         var argv = ExecStart(new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = runtime });
         Assert.EndsWith("/erofs-accel", argv[0]);
         var psi = Cli.StartInfo(argv.Skip(1));
+        foreach (var (name, value) in EnvironmentSettings()) psi.Environment[name] = value;
         psi.Environment["NOTIFY_SOCKET"] = notifyPath;
         psi.Environment["RUNTIME_DIRECTORY"] = runtime;
         psi.Environment["JOURNAL_STREAM"] = "";

@@ -84,11 +84,36 @@ public sealed class ReadReply
         _length += data.Length;
     }
 
+    /// <summary>
+    /// Tells the server that bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
+    /// of this file, around the ones asked for, are at hand (decoded together with them, for instance), so later reads
+    /// of them would be cheap here but still cost the kernel a round trip each. After answering, the server may read
+    /// them back through <see cref="IReadOnlyFileSystem.Read"/> on a thread of its own and push them into the kernel's
+    /// page cache (FUSE_NOTIFY_STORE), as a kernel filesystem fills the pages of a compressed extent together. A hint:
+    /// the server rounds it out to whole pages, bounds it, and may ignore it (the mount option
+    /// <see cref="FuseServerOptions.PrefillPageCache"/>).
+    /// </summary>
+    public void SuggestPrefill(long offset, long length)
+    {
+        if (_builder is null) throw new InvalidOperationException("a ReadReply is valid only during its Read call");
+        if (offset < 0 || length <= 0) return;
+        PrefillOffset = offset;
+        PrefillLength = length;
+    }
+
+    /// <summary>Start of the range <see cref="SuggestPrefill"/> named (valid when <see cref="PrefillLength"/> is above 0).</summary>
+    internal long PrefillOffset { get; private set; }
+
+    /// <summary>Length of the range <see cref="SuggestPrefill"/> named; 0 when none was.</summary>
+    internal long PrefillLength { get; private set; }
+
     internal void Attach(ReplyBuilder builder, int capacity)
     {
         _builder = builder;
         _capacity = capacity;
         _length = 0;
+        PrefillOffset = 0;
+        PrefillLength = 0;
     }
 
     internal void Detach()
@@ -96,6 +121,8 @@ public sealed class ReadReply
         _builder = null;
         _capacity = 0;
         _length = 0;
+        PrefillOffset = 0;
+        PrefillLength = 0;
     }
 
     private ReplyBuilder Builder => _builder ?? throw new InvalidOperationException("a ReadReply is valid only during its Read call");

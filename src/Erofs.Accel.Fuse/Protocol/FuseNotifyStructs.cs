@@ -7,6 +7,7 @@ internal enum FuseNotifyCode
 {
     InvalidateInode = 2,
     InvalidateEntry = 3,
+    Store = 4,
 }
 
 /// <summary>struct fuse_notify_inval_inode_out (24 bytes): drop a node's attributes and cached pages.</summary>
@@ -29,4 +30,19 @@ internal struct FuseNotifyInvalidateEntryOut
     public ulong Parent;
     public uint NameLength;
     public uint Flags;
+}
+
+/// <summary>
+/// struct fuse_notify_store_out (24 bytes), followed by <see cref="Size"/> bytes of file data: the kernel copies them
+/// into the node's page cache at <see cref="Offset"/> (whole pages become up to date) and grows its idea of the file
+/// size when they reach past it.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FuseNotifyStoreOut
+{
+    public const int Size = 24;
+    public ulong NodeId;
+    public ulong Offset;
+    public uint DataLength;
+    public uint Padding;
 }

@@ -28,6 +28,7 @@ internal sealed unsafe class ReplyBuilder : IDisposable
     private int _externalLength;
     private ulong _unique;
     private int _error;
+    private int _notification;
 
     public ReplyBuilder(int capacity)
     {
@@ -66,10 +67,21 @@ internal sealed unsafe class ReplyBuilder : IDisposable
         ReleaseExternal();
         _unique = unique;
         _error = 0;
+        _notification = 0;
         _position = FuseOutHeader.Size;
         _regionStart = 0;
         _segmentCount = 0;
         _externalLength = 0;
+    }
+
+    /// <summary>
+    /// Starts an unsolicited message instead of a reply: unique 0 and the notification code where a reply has its
+    /// error. The body is built and sent like a reply's.
+    /// </summary>
+    public void BeginNotification(FuseNotifyCode code)
+    {
+        Begin(0);
+        _notification = (int)code;
     }
 
     /// <summary>Turns the reply into an error reply (header only).</summary>
@@ -155,7 +167,7 @@ internal sealed unsafe class ReplyBuilder : IDisposable
         CloseBufferRegion();
         ref var header = ref Unsafe.AsRef<FuseOutHeader>(_base);
         header.Length = (uint)(_position + _externalLength);
-        header.Error = _error;
+        header.Error = _error != 0 ? _error : _notification;
         header.Unique = _unique;
     }
 

@@ -23,6 +23,7 @@ public sealed partial class FuseServer : IDisposable
     private readonly RequestDispatcher _dispatcher;
     private readonly WorkerPool _workers;
     private readonly RingWorkerSet? _rings;
+    private readonly PageCachePrefiller? _prefiller;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _unmountLock = new();
     private readonly uint _deviceMajor;
@@ -56,6 +57,11 @@ public sealed partial class FuseServer : IDisposable
         var init = InitSettingsFrom(options, offerIoUring: rings is not null)
             with { ZeroMessageOpenDir = !(method == FuseMountMethod.Fusermount && options.AutoUnmount) };
         _dispatcher = new RequestDispatcher(fileSystem, init, TimeoutsFrom(options), _logger);
+        if (options.PrefillPageCache)
+        {
+            _prefiller = new PageCachePrefiller(fileSystem, device, options.PrefillMaxBytes, _logger);
+            _dispatcher.Prefiller = _prefiller;
+        }
         _workers = new WorkerPool(
             device,
             _dispatcher,
@@ -73,6 +79,7 @@ public sealed partial class FuseServer : IDisposable
             {
                 // /dev/fuse says the session is over: the rings have nothing left to serve
                 _rings?.Stop();
+                _prefiller?.Stop();
                 _ready.TrySetException(new FuseMountException($"the FUSE session on {MountPoint} ended before it was initialised"));
             },
             TaskScheduler.Default);
@@ -110,6 +117,12 @@ public sealed partial class FuseServer : IDisposable
 
     /// <summary>Requests that failed with an unexpected exception (answered EIO).</summary>
     public long FailedRequestCount => _dispatcher.FailureCount;
+
+    /// <summary>Bytes pushed into the kernel's page cache around READs (<see cref="FuseServerOptions.PrefillPageCache"/>).</summary>
+    public long PrefilledBytes => _prefiller?.StoredBytes ?? 0;
+
+    /// <summary>Page-cache fills dropped because the thread storing them was behind.</summary>
+    public long PrefillsDropped => _prefiller?.DroppedWindows ?? 0;
 
     /// <summary>Most worker threads alive at once.</summary>
     public int PeakWorkerCount => _workers.PeakWorkers;
@@ -244,6 +257,7 @@ public sealed partial class FuseServer : IDisposable
         {
             _logger.LogError(e, "FUSE: unmount during dispose failed");
         }
+        _prefiller?.Dispose();
         _device.Dispose();
         _abortSwitch?.Dispose();
         if (_helper is not null)

@@ -78,8 +78,13 @@ public sealed class FuseServerOptions
     /// <summary>Use READDIRPLUS (entries come with attributes).</summary>
     public bool ReadDirPlus { get; init; } = true;
 
-    /// <summary>Let the kernel choose between READDIR and READDIRPLUS.</summary>
-    public bool ReadDirPlusAuto { get; init; } = true;
+    /// <summary>
+    /// Let the kernel choose between READDIR and READDIRPLUS (it then asks READDIRPLUS only for the first part of each
+    /// listing, and LOOKUPs the rest one name at a time when they are opened). Off by default: a read-only tree whose
+    /// attributes are at hand gains more from handing the kernel every node with its name (a cold walk that reads
+    /// 4,000 files in 544 folders sent 405 LOOKUPs with it on, none with it off).
+    /// </summary>
+    public bool ReadDirPlusAuto { get; init; }
 
     /// <summary>Answer OPEN/OPENDIR with ENOSYS when the kernel supports it, so it stops sending them.</summary>
     public bool ZeroMessageOpen { get; init; } = true;
@@ -110,7 +115,17 @@ public sealed class FuseServerOptions
     /// </summary>
     public bool CloneDevicePerWorker { get; init; } = true;
 
-    /// <summary>Sees raw requests and replies (protocol recording in tests).</summary>
+    /// <summary>
+    /// Act on <see cref="ReadReply.SuggestPrefill"/>: after answering a READ, push the bytes around it that the
+    /// filesystem has at hand into the kernel's page cache (FUSE_NOTIFY_STORE, on a thread of its own), so that later
+    /// reads of them need no round trip. Off: suggestions are ignored and every page costs a READ.
+    /// </summary>
+    public bool PrefillPageCache { get; init; } = true;
+
+    /// <summary>Most bytes one suggestion stores before the READ's pages, and most after them.</summary>
+    public int PrefillMaxBytes { get; init; } = 256 * 1024;
+
+        /// <summary>Sees raw requests and replies (protocol recording in tests).</summary>
     internal Server.IMessageTap? Tap { get; init; }
 
     /// <summary>Where request failures and lifecycle events are logged.</summary>

@@ -29,7 +29,25 @@ internal sealed partial class RequestDispatcher
         if (read.Length == 0) return Errno.Success;
         var sink = context.ReadReply;
         sink.Attach(context.Reply, (int)read.Length);
-        return _fileSystem.Read(inode, (long)read.Offset, (int)read.Length, sink);
+        var errno = _fileSystem.Read(inode, (long)read.Offset, (int)read.Length, sink);
+        if (errno == Errno.Success && sink.PrefillLength > 0 && Prefiller is { } prefiller
+            && prefiller.TryPlan(request.NodeId, inode, (long)read.Offset, sink.Length, sink.PrefillOffset, sink.PrefillLength, out var window))
+        {
+            context.PendingPrefill = window;
+            context.HasPendingPrefill = true;
+        }
+        return errno;
+    }
+
+    /// <summary>
+    /// Called by the transports once a reply is on its way: hands the page-cache window the request left (if any) to
+    /// the prefiller, which stores it on its own thread.
+    /// </summary>
+    public void AfterReply(WorkerContext context)
+    {
+        if (!context.HasPendingPrefill) return;
+        context.HasPendingPrefill = false;
+        Prefiller?.TryEnqueue(context.PendingPrefill);
     }
 
     private Errno HandleReadDirectory(in FuseRequest request, WorkerContext context, bool withAttributes)

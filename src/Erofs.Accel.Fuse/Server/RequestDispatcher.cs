@@ -31,6 +31,9 @@ internal sealed partial class RequestDispatcher
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Where READs that suggested a page-cache fill send it (null: such suggestions are ignored).</summary>
+    public PageCachePrefiller? Prefiller { get; set; }
+
     /// <summary>How the filesystem's inode numbers map to the kernel's node ids.</summary>
     public NodeIdMap NodeIds => _nodeIds;
 
@@ -49,6 +52,7 @@ internal sealed partial class RequestDispatcher
     public DispatchResult Dispatch(ReadOnlySpan<byte> message, WorkerContext context)
     {
         var reply = context.Reply;
+        context.HasPendingPrefill = false;
         var status = FuseRequest.TryParse(message, out var request);
         if (status != FuseParseStatus.Ok)
         {

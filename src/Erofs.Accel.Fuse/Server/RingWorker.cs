@@ -286,6 +286,7 @@ internal sealed class RingWorker
         }
         channel.QueueCommit(entry);
         Interlocked.Increment(ref _requests);
+        _dispatcher!.AfterReply(context);
     }
 
     private static void AnswerError(FuseUringChannel channel, int entry, ReplyBuilder reply, Errno errno)

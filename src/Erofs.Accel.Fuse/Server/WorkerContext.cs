@@ -22,6 +22,12 @@ internal sealed class WorkerContext : IDisposable
 
     public DirectoryListing Listing { get; } = new();
 
+    /// <summary>A page-cache window to hand to the prefiller once the reply is written (see <see cref="HasPendingPrefill"/>).</summary>
+    public PageCachePrefiller.Window PendingPrefill { get; set; }
+
+    /// <summary>True when the request just handled left <see cref="PendingPrefill"/> to queue.</summary>
+    public bool HasPendingPrefill { get; set; }
+
     /// <summary>The worker's clone of the /dev/fuse descriptor (classic transport), or null to use the session's.</summary>
     public FuseDevice? Device { get; set; }
 

@@ -188,6 +188,7 @@ internal sealed class WorkerPool
         {
             context.Reply.ReleaseExternal();
         }
+        _dispatcher.AfterReply(context);
         if (result == DispatchResult.ReplySessionStarted)
         {
             try

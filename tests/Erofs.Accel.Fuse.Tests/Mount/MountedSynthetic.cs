@@ -13,7 +13,8 @@ internal sealed class MountedSynthetic : IDisposable
         TimeSpan? unmountGrace = null,
         int maxWorkers = 16,
         FuseTransport transport = FuseTransport.Classic,
-        FuseTransport? expectTransport = null)
+        FuseTransport? expectTransport = null,
+        bool prefillPageCache = true)
     {
         MountGuard.RequireTransport(transport);
         Transport = expectTransport ?? transport;
@@ -30,6 +31,7 @@ internal sealed class MountedSynthetic : IDisposable
                 MaxWorkers = maxWorkers,
                 Transport = transport,
                 UnmountGracePeriod = unmountGrace ?? TimeSpan.FromSeconds(5),
+                PrefillPageCache = prefillPageCache,
             });
             Assert.True(Server.WaitUntilReady(TimeSpan.FromSeconds(20)), "INIT was not answered");
             Assert.True(Transport == Server.ActiveTransport, $"serving over {Server.ActiveTransport}, not {Transport}: {Server.TransportNote}");

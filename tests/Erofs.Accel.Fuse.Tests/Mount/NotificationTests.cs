@@ -16,6 +16,8 @@ public sealed class NotificationTests
         Assert.Equal(FuseNotifyInvalidateInodeOut.Size, Marshal.SizeOf<FuseNotifyInvalidateInodeOut>());
         Assert.Equal(16, FuseNotifyInvalidateEntryOut.Size);
         Assert.Equal(24, FuseNotifyInvalidateInodeOut.Size);
+        Assert.Equal(FuseNotifyStoreOut.Size, Marshal.SizeOf<FuseNotifyStoreOut>());
+        Assert.Equal(24, FuseNotifyStoreOut.Size);
     }
 
     [Fact]

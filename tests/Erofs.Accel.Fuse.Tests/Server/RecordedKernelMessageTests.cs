@@ -25,9 +25,15 @@ public sealed class RecordedKernelMessageTests
     private static byte[] Load(string name, string kind) =>
         FuseMessages.FromHex(File.ReadAllText(Path.Combine(RecordedDirectory, $"{name}.{kind}.hex")));
 
+    /// <summary>
+    /// The options the messages were recorded with: the default then was to let the kernel choose between READDIR and
+    /// READDIRPLUS, a flag in the recorded INIT reply.
+    /// </summary>
+    private static FuseServerOptions RecordedOptions => new() { MountPoint = "/unused", ReadDirPlusAuto = true };
+
     private static DispatcherHarness HarnessInitialisedByTheRecordedInit()
     {
-        var harness = new DispatcherHarness(initialize: false);
+        var harness = new DispatcherHarness(RecordedOptions, initialize: false);
         var (result, _) = harness.Send(Load("init", "request"));
         Assert.Equal(DispatchResult.ReplySessionStarted, result);
         return harness;
@@ -37,7 +43,7 @@ public sealed class RecordedKernelMessageTests
     [MemberData(nameof(RecordedWithReplies))]
     public void ReplyIsByteForByteWhatTheKernelAccepted(string name)
     {
-        using var harness = name == "init" ? new DispatcherHarness(initialize: false) : HarnessInitialisedByTheRecordedInit();
+        using var harness = name == "init" ? new DispatcherHarness(RecordedOptions, initialize: false) : HarnessInitialisedByTheRecordedInit();
         var (_, reply) = harness.Send(Load(name, "request"));
         Assert.NotNull(reply);
         Assert.Equal(Convert.ToHexString(Load(name, "reply")), Convert.ToHexString(reply.Bytes));

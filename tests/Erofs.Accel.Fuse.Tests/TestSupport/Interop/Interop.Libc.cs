@@ -17,6 +17,17 @@ internal static unsafe partial class Libc
     [LibraryImport(LibraryName, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    public const int POSIX_FADV_RANDOM = 1;
+
+    [LibraryImport(LibraryName, EntryPoint = "posix_fadvise")]
+    public static partial int PosixFadvise(int descriptor, long offset, long length, int advice);
+
+    [LibraryImport(LibraryName, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint Pread(int descriptor, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(LibraryName, EntryPoint = "close")]
+    public static partial int Close(int descriptor);
+
     /// <summary>O_DIRECT differs between architectures.</summary>
     public static int DirectFlag => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
 

@@ -66,8 +66,33 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         if (want <= 0 || (ulong)offset >= node.Size) return Errno.Success;
         var target = new ReplyTarget(reply);
         int count = _image.Read(node, offset, want, ref target);
-        if (node.IsCompressed && count > 0 && count < PrefillBelowBytes) SuggestExtentPrefill(node, offset, count, reply);
+        bool sequential = _recentReads.Continues(inode, offset, offset + count);
+        if (node.IsCompressed && count > 0 && count < PrefillBelowBytes && !sequential) SuggestExtentPrefill(node, offset, count, reply);
         return Errno.Success;
+    }
+
+    private readonly RecentReads _recentReads = new();
+
+    /// <summary>
+    /// Where the last reads of a few recently read files ended, to tell a read that continues the one before it (the
+    /// kernel reading ahead, which also covers what comes next) from a random one. A direct-mapped table: another file
+    /// may take a slot, and concurrent readers may tear one; either only changes whether a hint is given.
+    /// </summary>
+    private sealed class RecentReads
+    {
+        private const int Slots = 256;
+        private readonly ulong[] _inodes = new ulong[Slots];
+        private readonly long[] _ends = new long[Slots];
+
+        /// <summary>True when [start, end) of <paramref name="inode"/> starts where its last read ended; records the read.</summary>
+        public bool Continues(ulong inode, long start, long end)
+        {
+            int slot = (int)(inode * 0x9E3779B97F4A7C15UL >> 56);
+            bool continues = Volatile.Read(ref _inodes[slot]) == inode && Volatile.Read(ref _ends[slot]) == start;
+            Volatile.Write(ref _inodes[slot], inode);
+            Volatile.Write(ref _ends[slot], end);
+            return continues;
+        }
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class MountOptionsTests
     {
         ["device"] = "/images/a.blob", ["offset"] = "4096", ["accel"] = "software", ["cache_mb"] = "64",
         ["max_inflight"] = "32", ["max_workers"] = "4", ["max_read"] = "131072", ["fsname"] = "app", ["subtype"] = "erofs-test",
-        ["log"] = "syslog", ["uring"] = "off", ["sandbox"] = "off",
+        ["log"] = "syslog", ["uring"] = "off", ["sandbox"] = "off", ["prefill"] = "off",
     };
 
     public static TheoryData<string> OptionNames() => new(MountOptionTable.Options.Select(o => o.Name));
@@ -131,7 +131,9 @@ public sealed class MountOptionsTests
     public void TheBackgroundServerGetsTheSameOptionsBack()
     {
         var o = Parse("img", "dir", "-o", @"allow_other,device=/x\,y.blob,device=/z.tar,offset=1,accel=qpl+opencl,cache_mb=7,max_inflight=9,max_workers=5",
-            "-o", "max_read=8192,fsname=a\\,b,subtype=s,noexec,log=syslog,uring=off,sandbox=off", "-v", "--foreground");
+            "-o", "max_read=8192,fsname=a\\,b,subtype=s,noexec,log=syslog,uring=off,sandbox=off,prefill=off", "-v", "--foreground");
+        Assert.False(o.Prefill);
+        Assert.False(o.ToServerOptions(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).PrefillPageCache);
         AssertSame(o, Parse([.. o.ToArguments()]));
     }
 

@@ -54,6 +54,12 @@ internal sealed record MountOptions
     };
 
     /// <summary>
+    /// After a small read of a compressed file, push the rest of the extents decoded for it into the kernel's page
+    /// cache (prefill=on, the default), as the kernel's EROFS keeps them; prefill=off sends every page as a READ.
+    /// </summary>
+    public bool Prefill { get; init; } = true;
+
+    /// <summary>
     /// Once mounted, the server gives up root, its capabilities and most system calls (sandbox=on, the default);
     /// sandbox=off or --no-sandbox keeps them.
     /// </summary>
@@ -84,6 +90,7 @@ internal sealed record MountOptions
         MaxWorkers = MaxWorkers,
         MaxReadBytes = MaxReadBytes,
         Transport = Transport,
+        PrefillPageCache = Prefill,
         Sandbox = Sandbox ? new SandboxSettings() : null,
         Logger = logger,
     };
@@ -108,6 +115,7 @@ internal sealed record MountOptions
         if (FsName is not null) Add("fsname", FsName);
         if (Subtype != DefaultSubtype) Add("subtype", Subtype);
         if (Uring is { } uring) Add("uring", uring ? "on" : "off");
+        if (!Prefill) Add("prefill", "off");
         if (!Sandbox) Add("sandbox", "off");
         if (Log is not null) Add("log", Log);
         var args = new List<string> { Image, MountPoint, "-o", string.Join(',', o.Prepend("ro")) };

@@ -133,7 +133,7 @@ measure_tree() { # workload image-name reader image
   local workload="$1" name="$2" reader="$3" img="$4" mp="$work/mnt" r s e bytes
   mkdir -p "$mp"
   [ "$reader" = squashfuse ] && [ ! -f "${img%.erofs}.sqfs" ] && return
-  for r in $(seq 1 "$runs"); do
+  for r in $run_list; do
     mount_reader "$reader" "$img" "$mp" || { log "$reader could not mount $img"; return; }
     mounts=("$mp")
     # warm-up outside the timing: one small file, so a userspace reader's first-use costs are not counted
@@ -155,7 +155,7 @@ measure_fio() { # image-name reader image
   mounts=("$mp")
   target=$(find "$mp" -type f -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
   for jobs in $fio_jobs; do
-    for r in $(seq 1 "$runs"); do
+    for r in $run_list; do
       drop
       out_json=$(fio --name=rand --filename="$target" --readonly --rw=randread --bs=4k --ioengine=psync \
         --numjobs="$jobs" --time_based --runtime="$fio_seconds" --group_reporting --output-format=json 2>/dev/null)
@@ -187,11 +187,16 @@ for spec in "${algos[@]}"; do
   log "images: $name"
   mk "$big" "$name" "$eargs" "$scomp" || continue
   mk "$small" "small-$name" "$eargs" "$scomp" || true
-  for reader in "${readers[@]}"; do
-    log "  $reader: sequential read, small files, fio"
-    measure_tree seq-read "$name" "$reader" "$work/$name.erofs"
-    [ -f "$work/small-$name.erofs" ] && measure_tree small-files "$name" "$reader" "$work/small-$name.erofs"
-    measure_fio "$name" "$reader" "$work/$name.erofs"
+  # run 1 of every reader, then run 2 of every reader, ...: a machine that gets slower or faster during the hour
+  # shifts every reader alike instead of the readers measured last
+  for run in $(seq 1 "$runs"); do
+    run_list=$run
+    for reader in "${readers[@]}"; do
+      log "  run $run, $reader: sequential read, small files, fio"
+      measure_tree seq-read "$name" "$reader" "$work/$name.erofs"
+      [ -f "$work/small-$name.erofs" ] && measure_tree small-files "$name" "$reader" "$work/small-$name.erofs"
+      measure_fio "$name" "$reader" "$work/$name.erofs"
+    done
   done
   [ "$extract" = 1 ] || continue
   measure_extract "$name" "$work/$name.erofs"

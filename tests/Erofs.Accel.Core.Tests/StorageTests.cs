@@ -18,6 +18,48 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public void ASecondDescriptorReadsTheSameFileEvenAfterItIsUnlinked()
+    {
+        var path = Path.Combine(TestPaths.NewTempDirectory("second-fd"), "image.erofs");
+        File.Copy(TestCorpus.ImagePath("lz4"), path);
+        using var first = new FileSource(path);
+        File.Delete(path);
+        using var second = first.TryOpenSecondDescriptor();
+        Assert.NotNull(second);
+        Assert.Equal(first.Length, second.Length);
+        var a = new byte[8192];
+        var b = new byte[8192];
+        Assert.Equal(a.Length, first.Read(4096, a));
+        Assert.Equal(b.Length, second.Read(4096, b));
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void MetadataIsReadThroughADescriptorOfItsOwnWhichDisposeCloses()
+    {
+        TestCorpus.RequireDirectory();
+        // a copy no other test opens, so that the descriptors on it are this test's alone
+        var path = Path.Combine(TestPaths.NewTempDirectory("metadata-fd"), "image.erofs");
+        File.Copy(TestCorpus.ImagePath("lz4"), path);
+        int Open() => Directory.GetFiles("/proc/self/fd").Count(fd =>
+        {
+            try { return new FileInfo(fd).LinkTarget == path; }
+            catch (IOException) { return false; } // closed meanwhile by another test
+        });
+        using (var handle = File.OpenHandle(path))
+        {
+            using (var image = ErofsImage.Open(handle))
+            {
+                // the caller's handle, and one more for the metadata reader
+                Assert.Equal(2, Open());
+                Assert.NotEmpty(image.ListDirectory(image.Root));
+            }
+            Assert.Equal(1, Open());
+        }
+        Assert.Equal(0, Open());
+    }
+
+    [Fact]
     public void AFifoIsRefusedAtOnceWithoutWaitingForAWriter()
     {
         var dir = TestPaths.NewTempDirectory("fifo");

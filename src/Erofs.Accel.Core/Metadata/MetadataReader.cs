@@ -103,13 +103,14 @@ internal sealed class MetadataReader
         }
         else
         {
-            long imageLen = _devices.Primary.Length;
+            var source = _devices.MetadataSource;
+            long imageLen = source.Length;
             if (start >= imageLen)
                 throw new ErofsCorruptImageException($"metadata block {blk} lies past the end of the image ({imageLen} bytes)", start, nid);
             int len = (int)Math.Min(bs, imageLen - start);
             block = new byte[len];
-            if (_devices.Primary.Read(start, block) != len)
-                throw new ErofsIoException($"{_devices.Primary.Description}: short read of metadata block {blk}", start);
+            if (source.Read(start, block) != len)
+                throw new ErofsIoException($"{source.Description}: short read of metadata block {blk}", start);
         }
         var entry = new MetadataBlock(key, block);
         _blocks.Add(key, entry);

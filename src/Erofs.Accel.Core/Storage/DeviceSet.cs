@@ -13,6 +13,16 @@ internal sealed class DeviceSet : IDisposable
     private readonly int _blockBits;
 
     public IRandomAccessSource Primary { get; }
+
+    /// <summary>
+    /// The primary device as the metadata reader reads it: a second descriptor of the same file where the source can
+    /// open one (<see cref="FileSource.TryOpenSecondDescriptor"/>), else <see cref="Primary"/> itself. Inodes and
+    /// directories are read in one stream and file data in another; through one descriptor the kernel's readahead
+    /// sees neither as sequential.
+    /// </summary>
+    public IRandomAccessSource MetadataSource { get; }
+
+    private readonly FileSource? _metadataDescriptor;
     public IReadOnlyList<DeviceSlot> Slots { get; }
     public int DeviceIdMask { get; }
 
@@ -20,6 +30,8 @@ internal sealed class DeviceSet : IDisposable
     {
         Primary = primary;
         _ownsSources = ownsSources;
+        _metadataDescriptor = (primary as FileSource)?.TryOpenSecondDescriptor();
+        MetadataSource = _metadataDescriptor ?? primary;
         _blockBits = sb.BlockSizeBits;
         var slots = new DeviceSlot[sb.ExtraDevices];
         if (slots.Length > 0)
@@ -102,6 +114,7 @@ internal sealed class DeviceSet : IDisposable
 
     public void Dispose()
     {
+        _metadataDescriptor?.Dispose(); // opened here, whoever owns the rest
         if (!_ownsSources) return;
         Primary.Dispose();
         foreach (var e in _extras) e?.Dispose();

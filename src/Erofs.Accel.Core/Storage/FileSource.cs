@@ -82,6 +82,31 @@ public sealed unsafe class FileSource : IRandomAccessSource
     }
 
     /// <summary>
+    /// A second source over the same open file with a descriptor of its own (opened again through /proc/self/fd, so
+    /// the file may have been renamed or unlinked meanwhile), or null where that cannot be done (no /proc). The kernel
+    /// keeps readahead state per open file: reads that form two streams, such as metadata and file data, each keep
+    /// theirs when they go through their own descriptor, where through one they break each other's.
+    /// </summary>
+    public FileSource? TryOpenSecondDescriptor()
+    {
+        int fd = Libc.Open($"/proc/self/fd/{(int)_handle.DangerousGetHandle()}", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        if (fd < 0) return null;
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            var second = new FileSource(handle, Description, ownsHandle: true);
+            if (second.Length == Length && second.Kind == Kind) return second;
+            second.Dispose();
+            return null;
+        }
+        catch (ErofsException)
+        {
+            handle.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>
     /// What <paramref name="path"/> is, as a source of image bytes; throws <see cref="ErofsIoException"/> with the
     /// reason for anything that is neither a regular file nor a block device. Never opens the path.
     /// </summary>

@@ -33,7 +33,7 @@ internal struct FuseNotifyInvalidateEntryOut
 }
 
 /// <summary>
-/// struct fuse_notify_store_out (24 bytes), followed by <see cref="Size"/> bytes of file data: the kernel copies them
+/// struct fuse_notify_store_out (24 bytes), followed by <see cref="DataLength"/> bytes of file data: the kernel copies them
 /// into the node's page cache at <see cref="Offset"/> (whole pages become up to date) and grows its idea of the file
 /// size when they reach past it.
 /// </summary>

@@ -16,9 +16,26 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
     private static ReadOnlySpan<byte> TrustedPrefix => "trusted."u8;
 
     private readonly ErofsImage _image;
+    private readonly FolderReadahead? _folderReadahead;
 
     /// <summary>Serves <paramref name="image"/> (which stays the caller's to dispose) as a read-only FUSE filesystem.</summary>
-    public ErofsFileSystem(ErofsImage image) => _image = image;
+    public ErofsFileSystem(ErofsImage image)
+        : this(image, readAheadAcrossFiles: false)
+    {
+    }
+
+    /// <summary>
+    /// Serves <paramref name="image"/> (which stays the caller's to dispose) as a read-only FUSE filesystem; with
+    /// <paramref name="readAheadAcrossFiles"/>, small files that follow, in a folder's order, two files of that folder
+    /// read whole one after the other are suggested for the page cache (<see cref="ReadReply.SuggestPrefillOf"/>).
+    /// Only where the FUSE server serves this filesystem's own inode numbers (not behind a filesystem that renumbers
+    /// them).
+    /// </summary>
+    public ErofsFileSystem(ErofsImage image, bool readAheadAcrossFiles)
+    {
+        _image = image;
+        if (readAheadAcrossFiles) _folderReadahead = new FolderReadahead(image);
+    }
 
     /// <inheritdoc/>
     public ulong RootInode => _image.RootNid;
@@ -68,7 +85,19 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         int count = _image.Read(node, offset, want, ref target);
         bool sequential = _recentReads.Continues(inode, offset, offset + count);
         if (node.IsCompressed && count > 0 && count < PrefillBelowBytes && !sequential) SuggestExtentPrefill(node, offset, count, reply);
+        if (_folderReadahead is not null && offset == 0 && count == (long)node.Size) SuggestFollowingFiles(inode, reply);
         return Errno.Success;
+    }
+
+    [ThreadStatic]
+    private static List<(ulong Nid, long Size)>? t_followingFiles;
+
+    private void SuggestFollowingFiles(ulong nid, ReadReply reply)
+    {
+        var next = t_followingFiles ??= new List<(ulong, long)>(FolderReadahead.FilesAhead);
+        next.Clear();
+        _folderReadahead!.WholeFileRead(nid, next);
+        foreach (var (file, size) in next) reply.SuggestPrefillOf(file, 0, size);
     }
 
     private readonly RecentReads _recentReads = new();
@@ -141,6 +170,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
     {
         var dir = Inode(inode);
         if (!dir.IsDirectory) return Errno.ENOTDIR;
+        if (offset == 0) _folderReadahead?.Learn(dir);
         foreach (var e in _image.ListDirectory(dir, offset))
             if (!listing.TryAdd(e.Name, inodeOf(e), TypeOf(e.FileType), e.NextCookie)) break;
         return Errno.Success;

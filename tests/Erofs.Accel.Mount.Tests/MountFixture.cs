@@ -35,7 +35,8 @@ internal sealed class MountedImage : IDisposable
     /// <summary>The transports every mount test runs over.</summary>
     public static TheoryData<FuseTransport> Transports => new() { FuseTransport.Classic, FuseTransport.IoUring };
 
-    public MountedImage(string name, TimeSpan watchdog, string? imagePath = null, FuseTransport transport = FuseTransport.Classic)
+    public MountedImage(string name, TimeSpan watchdog, string? imagePath = null, FuseTransport transport = FuseTransport.Classic,
+        Func<ErofsImage, IReadOnlyFileSystem>? fileSystem = null)
     {
         RequireFuseAndRoot();
         MountPoint = TestPaths.NewTempDirectory("mnt");
@@ -44,7 +45,7 @@ internal sealed class MountedImage : IDisposable
             : ErofsImage.Open(imagePath);
         try
         {
-            Server = FuseServer.Mount(new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name, Transport = transport, AllowOther = true });
+            Server = FuseServer.Mount(fileSystem?.Invoke(Image) ?? new ErofsFileSystem(Image), new FuseServerOptions { MountPoint = MountPoint, Source = name, Transport = transport, AllowOther = true });
         }
         catch (FuseMountException e) when (transport == FuseTransport.IoUring && e.Errno == Errno.EOPNOTSUPP)
         {

@@ -32,7 +32,7 @@ internal sealed class ImageMount : IDisposable
             CheckDevices(session, logger);
             try
             {
-                return new ImageMount(session, FuseServer.Mount(new ErofsFileSystem(session.Image), options.ToServerOptions(logger)));
+                return new ImageMount(session, FuseServer.Mount(new ErofsFileSystem(session.Image, readAheadAcrossFiles: options.Prefill), options.ToServerOptions(logger)));
             }
             catch (FuseMountException e)
             {

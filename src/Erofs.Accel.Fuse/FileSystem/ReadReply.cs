@@ -101,6 +101,29 @@ public sealed class ReadReply
         PrefillLength = length;
     }
 
+    /// <summary>Most suggestions of other files one READ may leave (<see cref="SuggestPrefillOf"/>).</summary>
+    public const int MaxOtherFileSuggestions = 16;
+
+    private readonly (ulong Inode, long Offset, long Length)[] _otherFiles = new (ulong, long, long)[MaxOtherFileSuggestions];
+    private int _otherFileCount;
+
+    /// <summary>
+    /// Like <see cref="SuggestPrefill"/>, for bytes of another regular file <paramref name="inode"/> that the reader is
+    /// expected to want next: the next small files of a folder being read whole, one after the other, in the order it
+    /// lists them (find | xargs cat, tar, cp -r). The kernel reads ahead within a file, never across files. The kernel
+    /// must hold the node (a listing or LOOKUP gave it), else the store is skipped. Ignored past
+    /// <see cref="MaxOtherFileSuggestions"/>.
+    /// </summary>
+    public void SuggestPrefillOf(ulong inode, long offset, long length)
+    {
+        if (_builder is null) throw new InvalidOperationException("a ReadReply is valid only during its Read call");
+        if (offset < 0 || length <= 0 || _otherFileCount == _otherFiles.Length) return;
+        _otherFiles[_otherFileCount++] = (inode, offset, length);
+    }
+
+    /// <summary>The other files <see cref="SuggestPrefillOf"/> named during this READ.</summary>
+    internal ReadOnlySpan<(ulong Inode, long Offset, long Length)> OtherFileSuggestions => _otherFiles.AsSpan(0, _otherFileCount);
+
     /// <summary>Start of the range <see cref="SuggestPrefill"/> named (valid when <see cref="PrefillLength"/> is above 0).</summary>
     internal long PrefillOffset { get; private set; }
 
@@ -114,6 +137,7 @@ public sealed class ReadReply
         _length = 0;
         PrefillOffset = 0;
         PrefillLength = 0;
+        _otherFileCount = 0;
     }
 
     internal void Detach()
@@ -123,6 +147,7 @@ public sealed class ReadReply
         _length = 0;
         PrefillOffset = 0;
         PrefillLength = 0;
+        _otherFileCount = 0;
     }
 
     private ReplyBuilder Builder => _builder ?? throw new InvalidOperationException("a ReadReply is valid only during its Read call");

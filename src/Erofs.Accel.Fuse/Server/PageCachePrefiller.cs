@@ -87,6 +87,21 @@ internal sealed class PageCachePrefiller : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The window to store for [<paramref name="offset"/>, +<paramref name="length"/>) of another file (nothing of it was
+    /// answered): rounded out to pages and bounded to the per-side limit. False when the range is empty or makes no sense.
+    /// </summary>
+    public bool TryPlanWhole(ulong nodeId, ulong inode, long offset, long length, out Window window)
+    {
+        window = default;
+        if (length <= 0 || offset < 0 || offset > long.MaxValue - length - _pageSize) return false;
+        long page = _pageSize;
+        long start = offset / page * page;
+        long end = Math.Min((offset + length + page - 1) / page * page, start + _maxBytesPerSide);
+        window = new Window(nodeId, inode, start, end, start, start);
+        return true;
+    }
+
     /// <summary>Queues a window for the thread without waiting; false (and counted) when the queue is full or stopped.</summary>
     public bool TryEnqueue(in Window window)
     {

@@ -30,24 +30,38 @@ internal sealed partial class RequestDispatcher
         var sink = context.ReadReply;
         sink.Attach(context.Reply, (int)read.Length);
         var errno = _fileSystem.Read(inode, (long)read.Offset, (int)read.Length, sink);
-        if (errno == Errno.Success && sink.PrefillLength > 0 && Prefiller is { } prefiller
-            && prefiller.TryPlan(request.NodeId, inode, (long)read.Offset, sink.Length, sink.PrefillOffset, sink.PrefillLength, out var window))
-        {
-            context.PendingPrefill = window;
-            context.HasPendingPrefill = true;
-        }
+        if (errno == Errno.Success && Prefiller is { } prefiller) PlanPrefills(prefiller, request.NodeId, inode, (long)read.Offset, sink, context);
         return errno;
     }
 
+    /// <summary>The page-cache windows the filesystem suggested during a READ, left in the context for <see cref="AfterReply"/>.</summary>
+    private void PlanPrefills(PageCachePrefiller prefiller, ulong nodeId, ulong inode, long readOffset, ReadReply sink, WorkerContext context)
+    {
+        var windows = context.PendingPrefills;
+        int count = 0;
+        if (sink.PrefillLength > 0 && prefiller.TryPlan(nodeId, inode, readOffset, sink.Length, sink.PrefillOffset, sink.PrefillLength, out var window))
+            windows[count++] = window;
+        foreach (var (other, offset, length) in sink.OtherFileSuggestions)
+        {
+            if (count == windows.Length) break;
+            if (_nodeIds.TryGetNodeId(other, out var otherNode) && prefiller.TryPlanWhole(otherNode, other, offset, length, out window))
+                windows[count++] = window;
+        }
+        context.PendingPrefillCount = count;
+    }
+
     /// <summary>
-    /// Called by the transports once a reply is on its way: hands the page-cache window the request left (if any) to
-    /// the prefiller, which stores it on its own thread.
+    /// Called by the transports once a reply is on its way: hands the page-cache windows the request left (if any) to
+    /// the prefiller, which stores them on its own thread.
     /// </summary>
     public void AfterReply(WorkerContext context)
     {
-        if (!context.HasPendingPrefill) return;
-        context.HasPendingPrefill = false;
-        Prefiller?.TryEnqueue(context.PendingPrefill);
+        int count = context.PendingPrefillCount;
+        if (count == 0) return;
+        context.PendingPrefillCount = 0;
+        var prefiller = Prefiller;
+        if (prefiller is null) return;
+        for (int i = 0; i < count; i++) prefiller.TryEnqueue(context.PendingPrefills[i]);
     }
 
     private Errno HandleReadDirectory(in FuseRequest request, WorkerContext context, bool withAttributes)

@@ -52,7 +52,7 @@ internal sealed partial class RequestDispatcher
     public DispatchResult Dispatch(ReadOnlySpan<byte> message, WorkerContext context)
     {
         var reply = context.Reply;
-        context.HasPendingPrefill = false;
+        context.PendingPrefillCount = 0;
         var status = FuseRequest.TryParse(message, out var request);
         if (status != FuseParseStatus.Ok)
         {

@@ -22,11 +22,11 @@ internal sealed class WorkerContext : IDisposable
 
     public DirectoryListing Listing { get; } = new();
 
-    /// <summary>A page-cache window to hand to the prefiller once the reply is written (see <see cref="HasPendingPrefill"/>).</summary>
-    public PageCachePrefiller.Window PendingPrefill { get; set; }
+    /// <summary>Page-cache windows to hand to the prefiller once the reply is written: the first <see cref="PendingPrefillCount"/>.</summary>
+    public PageCachePrefiller.Window[] PendingPrefills { get; } = new PageCachePrefiller.Window[ReadReply.MaxOtherFileSuggestions + 1];
 
-    /// <summary>True when the request just handled left <see cref="PendingPrefill"/> to queue.</summary>
-    public bool HasPendingPrefill { get; set; }
+    /// <summary>How many of <see cref="PendingPrefills"/> the request just handled left to queue.</summary>
+    public int PendingPrefillCount { get; set; }
 
     /// <summary>The worker's clone of the /dev/fuse descriptor (classic transport), or null to use the session's.</summary>
     public FuseDevice? Device { get; set; }

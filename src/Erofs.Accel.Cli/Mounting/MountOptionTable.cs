@@ -49,7 +49,7 @@ internal static class MountOptionTable
             (o, v) => o with { Sandbox = OnOff("sandbox", v) }),
         new("uring", "on|off", "FUSE over io_uring: on requires it, off uses the classic /dev/fuse transport (default: io_uring where the kernel offers it; = --transport uring|classic)",
             (o, v) => o with { Uring = OnOff("uring", v) }),
-        new("prefill", "on|off", "after a small read of a compressed file, put the rest of the extents decoded for it into the page cache, as the kernel's EROFS does (default on)",
+        new("prefill", "on|off", "after a small read of a compressed file, put the rest of the extents decoded for it into the page cache, as the kernel's EROFS does; after a folder's small files are read in order, the ones that follow too (default on)",
             (o, v) => o with { Prefill = OnOff("prefill", v) }),
     ];
 

@@ -55,7 +55,8 @@ internal sealed record MountOptions
 
     /// <summary>
     /// After a small read of a compressed file, push the rest of the extents decoded for it into the kernel's page
-    /// cache (prefill=on, the default), as the kernel's EROFS keeps them; prefill=off sends every page as a READ.
+    /// cache, as the kernel's EROFS keeps them, and after a folder's small files are read in order, the small files
+    /// that follow (prefill=on, the default); prefill=off sends every page as a READ.
     /// </summary>
     public bool Prefill { get; init; } = true;
 

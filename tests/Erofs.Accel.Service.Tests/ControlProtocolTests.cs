@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Erofs.Accel.Service.Control;
+using Erofs.Accel.Testing;
 
 namespace Erofs.Accel.Service.Tests;
 
@@ -183,6 +184,35 @@ public class ControlProtocolTests
                 return false;
             }
         }, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void TheDaemonsOwnMountsUseDevFuseByDefault()
+    {
+        Native.RequireFuseAndRoot();
+        TestCorpus.RequireDirectory();
+        using var daemon = new TestDaemon(withNamespace: false);
+        // the daemon runs in this process: an io_uring transport would show as io_uring descriptors of its rings
+        static int Rings() => Directory.GetFiles("/proc/self/fd").Count(fd =>
+        {
+            try { return new FileInfo(fd).LinkTarget == "anon_inode:[io_uring]"; }
+            catch (IOException) { return false; } // closed meanwhile
+        });
+        int before = Rings();
+        var mountPoint = TestPaths.NewTempDirectory("svc-mnt");
+        try
+        {
+            var mounted = daemon.Call(new ControlRequest { Op = ControlOperations.Mount, Image = TestCorpus.ImagePath("lz4"), MountPoint = mountPoint });
+            Assert.True(mounted.Ok, mounted.Error);
+            Assert.NotEmpty(Directory.EnumerateFileSystemEntries(mountPoint));
+            Assert.Equal(before, Rings());
+            Assert.True(daemon.Call(new ControlRequest { Op = ControlOperations.Unmount, MountPoint = mountPoint }).Ok);
+        }
+        finally
+        {
+            Native.RescueUnder(mountPoint);
+            TestPaths.DeleteTree(mountPoint);
+        }
     }
 
     [Fact]

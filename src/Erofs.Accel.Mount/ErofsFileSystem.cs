@@ -81,8 +81,12 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         if (offset < 0) return Errno.EINVAL;
         int want = Math.Min(length, reply.Remaining);
         if (want <= 0 || (ulong)offset >= node.Size) return Errno.Success;
+        // a file named for the page cache that the walk has read meanwhile (it outran the stores): nothing to store
+        if (reply.IsPrefill && offset == 0 && length >= (long)node.Size && _folderReadahead?.WalkedPast(inode) == true) return Errno.Success;
         var target = new ReplyTarget(reply);
         int count = _image.Read(node, offset, want, ref target);
+        // the server's own reads for the page cache are nobody's access pattern
+        if (reply.IsPrefill) return Errno.Success;
         bool sequential = _recentReads.Continues(inode, offset, offset + count);
         if (node.IsCompressed && count > 0 && count < PrefillBelowBytes && !sequential) SuggestExtentPrefill(node, offset, count, reply);
         if (_folderReadahead is not null && offset == 0 && count == (long)node.Size) SuggestFollowingFiles(inode, reply);

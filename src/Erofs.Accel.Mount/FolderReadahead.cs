@@ -66,6 +66,16 @@ internal sealed class FolderReadahead(ErofsImage image)
     }
 
     /// <summary>
+    /// True when a reader has already gone past file <paramref name="nid"/> in its folder's walk: putting it into the
+    /// page cache now would be wasted (the walk read it, or skipped it).
+    /// </summary>
+    public bool WalkedPast(ulong nid)
+    {
+        if (!_positions.TryGetValue(nid, out var at)) return false;
+        lock (at.Folder) return at.Index <= at.Folder.LastRead;
+    }
+
+    /// <summary>
     /// Called after file <paramref name="nid"/> was read whole: adds to <paramref name="next"/> the small files to put
     /// into the page cache now (nid and size), none when the read does not continue an in-order walk of its folder.
     /// </summary>

@@ -101,6 +101,13 @@ public sealed class ReadReply
         PrefillLength = length;
     }
 
+    /// <summary>
+    /// True when no process asked for these bytes: the server reads them on its own to put them into the page cache
+    /// (after a <see cref="SuggestPrefill"/>). A filesystem that watches access patterns should not count such a read
+    /// as the reader's; suggestions made during it are ignored.
+    /// </summary>
+    public bool IsPrefill { get; internal set; }
+
     /// <summary>Most suggestions of other files one READ may leave (<see cref="SuggestPrefillOf"/>).</summary>
     public const int MaxOtherFileSuggestions = 16;
 

@@ -33,7 +33,7 @@ internal sealed class PageCachePrefiller : IDisposable
     private readonly Window[] _queue = new Window[QueueCapacity];
     private readonly object _gate = new();
     private ReplyBuilder? _builder;
-    private readonly ReadReply _reply = new();
+    private readonly ReadReply _reply = new() { IsPrefill = true };
     private Thread? _thread;
     private int _head;
     private int _count;

@@ -17,6 +17,7 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
 
     private readonly ErofsImage _image;
     private readonly FolderReadahead? _folderReadahead;
+    private readonly RecentReads _recentReads = new();
 
     /// <summary>Serves <paramref name="image"/> (which stays the caller's to dispose) as a read-only FUSE filesystem.</summary>
     public ErofsFileSystem(ErofsImage image)
@@ -26,8 +27,9 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
 
     /// <summary>
     /// Serves <paramref name="image"/> (which stays the caller's to dispose) as a read-only FUSE filesystem; with
-    /// <paramref name="readAheadAcrossFiles"/>, small files that follow, in a folder's order, two files of that folder
-    /// read whole one after the other are suggested for the page cache (<see cref="ReadReply.SuggestPrefillOf"/>).
+    /// <paramref name="readAheadAcrossFiles"/>, when a folder's first file, or the file after the last one read, is read
+    /// whole, the small files that follow it in the folder's order are suggested for the page cache
+    /// (<see cref="ReadReply.SuggestPrefillOf"/>, <see cref="FolderReadahead"/>).
     /// Only where the FUSE server serves this filesystem's own inode numbers (not behind a filesystem that renumbers
     /// them).
     /// </summary>
@@ -103,8 +105,6 @@ public sealed class ErofsFileSystem : IReadOnlyFileSystem
         _folderReadahead!.WholeFileRead(nid, next);
         foreach (var (file, size) in next) reply.SuggestPrefillOf(file, 0, size);
     }
-
-    private readonly RecentReads _recentReads = new();
 
     /// <summary>
     /// Where the last reads of a few recently read files ended, to tell a read that continues the one before it (the

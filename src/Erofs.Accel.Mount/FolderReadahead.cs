@@ -54,11 +54,18 @@ internal sealed class FolderReadahead(ErofsImage image)
             _positions.Clear();
         }
         var files = new List<ulong>();
-        foreach (var e in image.ListDirectory(directory))
+        try
         {
-            if (e.FileType != DirentFileType.RegularFile) continue;
-            files.Add(e.Nid);
-            if (files.Count == MaxFilesPerFolder) break;
+            foreach (var e in image.ListDirectory(directory))
+            {
+                if (e.FileType != DirentFileType.RegularFile) continue;
+                files.Add(e.Nid);
+                if (files.Count == MaxFilesPerFolder) break;
+            }
+        }
+        catch (ErofsException)
+        {
+            // a corrupt block further into the folder: the listing reports it when it gets there; learn what came before
         }
         var folder = new Folder(files.ToArray());
         if (!_folders.TryAdd(directory.Nid, folder)) return;
@@ -100,7 +107,16 @@ internal sealed class FolderReadahead(ErofsImage image)
         int named = from - 1;
         for (int j = from; j < to; j++)
         {
-            var inode = image.GetInode(folder.Files[j]);
+            ErofsInode inode;
+            try
+            {
+                inode = image.GetInode(folder.Files[j]);
+            }
+            catch (ErofsException)
+            {
+                // a corrupt neighbour ends the run; it is its own reader's EIO, never the file just read
+                break;
+            }
             long size = (long)inode.Size;
             if (!inode.IsRegularFile || size > SmallFileBytes || bytes + size > BytesAhead) break;
             if (size > 0) next.Add((inode.Nid, size));

@@ -60,4 +60,28 @@ public class FolderReadaheadTests
         Assert.Empty(After(readahead, files[10]));  // backwards
         Assert.NotEmpty(After(readahead, files[11])); // the next one: a walk
     }
+
+    [Fact]
+    public void ACorruptNeighbourEndsTheRunInsteadOfFailingTheReadThatNamedIt()
+    {
+        TestCorpus.RequireDirectory();
+        var bytes = File.ReadAllBytes(TestCorpus.ImagePath("lz4"));
+        List<ulong> order;
+        long position;
+        using (var clean = ErofsImage.Open(new MemoryStream(bytes)))
+        {
+            order = clean.ListDirectory(clean.Resolve("/sizes")).Where(e => e.FileType == Format.DirentFileType.RegularFile).Select(e => e.Nid).ToList();
+            position = (long)clean.Superblock.MetaBlockAddress * clean.BlockSize + (long)order[5] * 32;
+        }
+        bytes[position] = 0xFF; // i_format: a version and layout no image has
+        bytes[position + 1] = 0xFF;
+        using var image = ErofsImage.Open(new MemoryStream(bytes));
+        Assert.ThrowsAny<Format.ErofsException>(() => image.GetInode(order[5]));
+
+        var readahead = new FolderReadahead(image);
+        readahead.Learn(image.Resolve("/sizes"));
+        var next = new List<(ulong Nid, long Size)>();
+        readahead.WholeFileRead(order[0], next);
+        Assert.All(next, f => Assert.True(order.IndexOf(f.Nid) is > 0 and < 5));
+    }
 }
